@@ -1,0 +1,86 @@
+/* api.h: what the resource handlers share: the route table, authentication, JSON body
+ * parsing with field-level errors, handing writes to the writer, and mapping store
+ * results to HTTP answers. Each resource lives in its own api_*.c file. */
+#ifndef TOURNEYD_API_H
+#define TOURNEYD_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/request.h"
+#include "http/router.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+typedef struct api_config {
+    unsigned login_per_minute;
+    unsigned token_days;
+} api_config;
+
+/* Builds the route table; call once before serving. */
+int api_init(const api_config *cfg, char *err, size_t errlen);
+void api_shutdown(void);
+const router *api_router(void);
+const req_handler *api_handlers(void);
+
+/* ---- helpers for handlers ---- */
+
+/* The thread's read connection; answers 503 and returns NULL when it cannot be had. */
+db_conn *api_db(req *r);
+/* The signed-in user (cached for the request), or NULL when there is no valid token. */
+const st_user *api_user(req *r);
+/* Like api_user but answers 401 when there is none. */
+const st_user *api_require_user(req *r);
+bool api_is_admin(const st_user *u);
+/* The body as a JSON object; answers 400 and returns NULL otherwise. */
+json_t *api_body(req *r);
+
+/* Field readers: true when the field is fine (absent optional fields included: then
+ * *present is false); false after answering 400 validation_failed naming the field. */
+bool api_str(req *r, json_t *o, const char *key, bool required, const char **out);
+bool api_int(req *r, json_t *o, const char *key, bool required, int64_t min, int64_t max,
+             int64_t *out, bool *present);
+bool api_bool(req *r, json_t *o, const char *key, bool *out, bool *present);
+/* An RFC 3339 time; with nullable, JSON null gives *out = 0 and *present = true. */
+bool api_time(req *r, json_t *o, const char *key, bool required, bool nullable, int64_t *out,
+              bool *present);
+void api_invalid(req *r, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The `limit` query parameter: default 20, clamped to 100, 0/negative/garbage -> 400. */
+bool api_limit(req *r, int *out);
+
+/* Hands run(arg) to the writer; when it is committed, then(r, arg, rc) answers. */
+typedef void (*api_then)(req *r, void *arg, int rc);
+void api_write(req *r, wjob_run_fn run, void *arg, api_then then);
+/* Answers a store failure: NOT_FOUND 404, UNAVAILABLE 503, everything else 500. */
+void api_store_failed(req *r, int rc);
+
+/* JSON shapes shared by several resources. */
+void api_user_json(jw *w, const st_user *u, bool with_email);
+
+/* Handlers, by file. */
+void api_users_create(req *r);
+void api_auth_login(req *r);
+void api_auth_logout(req *r);
+void api_me(req *r);
+void api_games_list(req *r);
+void api_games_create(req *r);
+void api_tournaments_list(req *r);
+void api_tournaments_create(req *r);
+void api_tournament_get(req *r);
+void api_tournament_patch(req *r);
+void api_tournament_delete(req *r);
+void api_tournament_status(req *r);
+void api_tournament_state(req *r);
+void api_tournament_states(req *r);
+void api_healthz(req *r);
+void api_readyz(req *r);
+void api_metrics(req *r);
+
+/* Login limiter (owned by api_auth.c). */
+int api_auth_init(const api_config *cfg);
+void api_auth_shutdown(void);
+
+#endif

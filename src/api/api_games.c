@@ -1,0 +1,82 @@
+/* api_games.c: games (API.md "Games and teams"). */
+#include <string.h>
+
+#include "api/api.h"
+#include "core/validate.h"
+#include "store/store_games.h"
+
+static void api_game_json(jw *w, const st_game *g)
+{
+    jw_obj_begin(w);
+    jw_kint(w, "id", g->id);
+    jw_kstr(w, "slug", g->slug);
+    jw_kstr(w, "name", g->name);
+    jw_kint(w, "team_size", g->team_size);
+    jw_obj_end(w);
+}
+
+void api_games_list(req *r)
+{
+    db_conn *c = api_db(r);
+    if (!c) return;
+    st_game *games;
+    int n;
+    int rc = store_games_list(c, req_arena(r), &games, &n);
+    if (rc != STORE_OK) {
+        api_store_failed(r, rc);
+        return;
+    }
+    jw *w = req_json(r, 200);
+    jw_obj_begin(w);
+    jw_key(w, "items");
+    jw_arr_begin(w);
+    for (int i = 0; i < n; i++) api_game_json(w, &games[i]);
+    jw_arr_end(w);
+    jw_knull(w, "next_cursor");
+    jw_obj_end(w);
+}
+
+static void api_game_created(req *r, void *arg, int rc)
+{
+    store_game_new *g = arg;
+    if (rc == STORE_CONFLICT) {
+        req_error(r, 409, "conflict", "slug", "a game with slug %s exists", g->slug);
+        return;
+    }
+    if (rc != STORE_OK) {
+        api_store_failed(r, rc);
+        return;
+    }
+    st_game out = {.id = g->id, .slug = g->slug, .name = g->name, .team_size = g->team_size};
+    api_game_json(req_json(r, 201), &out);
+}
+
+void api_games_create(req *r)
+{
+    const st_user *u = api_require_user(r);
+    if (!u) return;
+    if (!api_is_admin(u)) {
+        req_error(r, 403, "forbidden", NULL, "only admins can create games");
+        return;
+    }
+    json_t *b = api_body(r);
+    if (!b) return;
+    store_game_new *g = arena_calloc(req_arena(r), 1, sizeof *g);
+    if (!g) {
+        req_error(r, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    g->team_size = 1;
+    if (!api_str(r, b, "slug", true, &g->slug) || !api_str(r, b, "name", true, &g->name) ||
+        !api_int(r, b, "team_size", false, 1, 64, &g->team_size, NULL))
+        return;
+    if (!validate_game_slug(g->slug)) {
+        api_invalid(r, "slug", "slug must be 2 to 64 of a-z, 0-9 and -");
+        return;
+    }
+    if (!validate_text(g->name, 1, 100)) {
+        api_invalid(r, "name", "name must be 1 to 100 printable characters");
+        return;
+    }
+    api_write(r, store_game_insert, g, api_game_created);
+}

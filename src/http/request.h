@@ -1,0 +1,66 @@
+/* request.h: what a handler sees of an HTTP request, and how it answers.
+ *
+ * A request owns an arena (freed when the request completes) from which all of its
+ * memory comes: the path copy, the body, the response body and headers. Handlers read
+ * inputs, then either answer (req_json / req_error / req_empty) or suspend the request
+ * (req_suspend) until another thread calls req_resume; the `then` callback then runs on
+ * the request's io thread and answers. A handler that does neither answers 500. */
+#ifndef TOURNEYD_REQUEST_H
+#define TOURNEYD_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/router.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/json.h"
+
+typedef struct req req;
+typedef void (*req_handler)(req *r);
+typedef void (*req_then)(req *r, void *arg);
+typedef void (*req_cleanup_fn)(void *ptr);
+
+arena *req_arena(req *r);
+http_method req_method(const req *r);
+/* Path parameter i of the matched route (NUL-terminated, percent-decoded). */
+const char *req_param(const req *r, int i);
+/* Query-string value (decoded) or NULL when absent. */
+const char *req_query(req *r, const char *key);
+/* Request header value or NULL. */
+const char *req_header(req *r, const char *name);
+/* The body (NUL-terminated; len 0 when none). */
+const char *req_body(const req *r, size_t *len);
+/* The client's address as text ("127.0.0.1"). */
+const char *req_client_addr(req *r);
+/* Seconds since the epoch when the request arrived. */
+int64_t req_now(const req *r);
+/* One pointer the application may attach to the request (e.g. the signed-in user). */
+void *req_app(const req *r);
+void req_set_app(req *r, void *p);
+/* Adds to the request's query count (for work counted before the request suspends). */
+void req_add_queries(req *r, unsigned n);
+/* Runs fn(ptr) when the request is freed (for memory not in the arena). */
+bool req_on_cleanup(req *r, req_cleanup_fn fn, void *ptr);
+
+/* Starts a JSON response with this status; the handler writes one value into it. */
+jw *req_json(req *r, int status);
+/* An error response {"error": {code, message, field?}}; field may be NULL. */
+void req_error(req *r, int status, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* A response with no body (204, ...). */
+void req_empty(req *r, int status);
+/* A response body of another type; returns the buffer to write it into. */
+buf *req_body_out(req *r, int status, const char *content_type);
+/* Adds a response header (name and value are copied). */
+void req_add_header(req *r, const char *name, const char *value);
+
+/* Suspends the request until req_resume(); then `then(r, arg)` runs on the io thread.
+ * Call before handing the work to another thread. */
+void req_suspend(req *r, req_then then, void *arg);
+/* Wakes a suspended request; callable from any thread. The caller must not touch the
+ * request afterwards (the client may have left and the request may be freed). */
+void req_resume(req *r);
+
+#endif

@@ -1,0 +1,571 @@
+/* server.c: the request life cycle on libmicrohttpd (see server.h and request.h).
+ *
+ * libmicrohttpd 0.9.75 calls the access handler several times per request: once with
+ * the headers, once per body chunk, once more when the body is complete. We allocate the
+ * request (and its arena) on the first call, copy body chunks on the next ones, and
+ * dispatch on the last. Responses are queued on that later call, never the first (on
+ * 0.9.75 a response queued on the first call forces "Connection: close"), except for an
+ * announced body over the limit, where closing is what we want. A suspended request is
+ * resumed by another thread; libmicrohttpd then calls the handler again and the
+ * request's `then` callback answers. Everything is freed in the completion callback,
+ * which also runs when the client left. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "obs/log.h"
+#include "obs/metrics.h"
+#include "util/timefmt.h"
+
+#define REQ_MAX_HEADERS  8
+#define REQ_MAX_CLEANUPS 4
+
+typedef enum { PH_NEW, PH_BODY, PH_SUSPENDED, PH_RESUMED, PH_DONE } req_phase;
+
+struct req {
+    server *srv;
+    struct MHD_Connection *conn;
+    arena *a;
+    http_method method;
+    const char *path;
+    route_match m;
+    req_phase phase;
+    bool too_large;
+    buf body;
+    uint64_t t0;
+    int64_t now;
+    char request_id[132];
+    char client_addr[INET6_ADDRSTRLEN];
+    void *app;
+    /* response */
+    int status;
+    bool has_body;
+    buf out;
+    jw w;
+    const char *content_type;
+    int nheaders;
+    const char *hname[REQ_MAX_HEADERS], *hvalue[REQ_MAX_HEADERS];
+    /* suspension */
+    req_then then;
+    void *then_arg;
+    unsigned queries;
+    int ncleanups;
+    req_cleanup_fn cleanup_fn[REQ_MAX_CLEANUPS];
+    void *cleanup_ptr[REQ_MAX_CLEANUPS];
+};
+
+struct server {
+    server_config cfg;
+    struct MHD_Daemon *daemon;
+    _Atomic int in_flight;
+    uint32_t id_prefix;
+};
+
+static _Thread_local uint64_t tl_request_seq;
+
+/* ---- request inputs ---- */
+
+arena *req_arena(req *r)
+{
+    return r->a;
+}
+
+http_method req_method(const req *r)
+{
+    return r->method;
+}
+
+const char *req_param(const req *r, int i)
+{
+    return (i >= 0 && i < r->m.nparams) ? r->m.params[i] : NULL;
+}
+
+const char *req_query(req *r, const char *key)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *req_header(req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_body(const req *r, size_t *len)
+{
+    *len = r->body.len;
+    return r->body.data ? r->body.data : "";
+}
+
+const char *req_client_addr(req *r)
+{
+    if (r->client_addr[0]) return r->client_addr;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(r->client_addr, sizeof r->client_addr, "unknown");
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                      r->client_addr, sizeof r->client_addr);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      r->client_addr, sizeof r->client_addr);
+    }
+    return r->client_addr;
+}
+
+int64_t req_now(const req *r)
+{
+    return r->now;
+}
+
+void *req_app(const req *r)
+{
+    return r->app;
+}
+
+void req_set_app(req *r, void *p)
+{
+    r->app = p;
+}
+
+void req_add_queries(req *r, unsigned n)
+{
+    r->queries += n;
+}
+
+bool req_on_cleanup(req *r, req_cleanup_fn fn, void *ptr)
+{
+    if (r->ncleanups == REQ_MAX_CLEANUPS) return false;
+    r->cleanup_fn[r->ncleanups] = fn;
+    r->cleanup_ptr[r->ncleanups++] = ptr;
+    return true;
+}
+
+/* ---- responses ---- */
+
+static void req_reset_response(req *r, int status, const char *ctype)
+{
+    r->status = status;
+    r->content_type = ctype;
+    r->has_body = ctype != NULL;
+    if (!r->out.a)
+        buf_init(&r->out, r->a, 1024);
+    else
+        buf_reset(&r->out);
+}
+
+jw *req_json(req *r, int status)
+{
+    req_reset_response(r, status, "application/json");
+    jw_init(&r->w, &r->out);
+    return &r->w;
+}
+
+void req_error(req *r, int status, const char *code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = arena_vsprintf(r->a, fmt, ap);
+    va_end(ap);
+    jw *w = req_json(r, status);
+    jw_obj_begin(w);
+    jw_key(w, "error");
+    jw_obj_begin(w);
+    jw_kstr(w, "code", code);
+    jw_kstr(w, "message", msg ? msg : code);
+    if (field) jw_kstr(w, "field", field);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+void req_empty(req *r, int status)
+{
+    req_reset_response(r, status, NULL);
+}
+
+buf *req_body_out(req *r, int status, const char *content_type)
+{
+    req_reset_response(r, status, content_type);
+    return &r->out;
+}
+
+void req_add_header(req *r, const char *name, const char *value)
+{
+    if (r->nheaders == REQ_MAX_HEADERS) return;
+    r->hname[r->nheaders] = arena_strdup(r->a, name);
+    r->hvalue[r->nheaders] = arena_strdup(r->a, value);
+    if (r->hname[r->nheaders] && r->hvalue[r->nheaders]) r->nheaders++;
+}
+
+void req_suspend(req *r, req_then then, void *arg)
+{
+    r->then = then;
+    r->then_arg = arg;
+    r->phase = PH_SUSPENDED;
+    MHD_suspend_connection(r->conn);
+}
+
+void req_resume(req *r)
+{
+    r->phase = PH_RESUMED;
+    MHD_resume_connection(r->conn);
+}
+
+/* ---- life cycle ---- */
+
+/* 64-bit hash of the body for the ETag: 8 bytes per step, multiply-xorshift mixing. */
+static uint64_t server_body_hash(const char *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, p, n);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    return h;
+}
+
+/* Does If-None-Match (a list of entity tags, or "*") name etag? */
+static bool server_etag_matches(const char *inm, const char *etag)
+{
+    if (!inm) return false;
+    if (strcmp(inm, "*") == 0) return true;
+    size_t el = strlen(etag);
+    for (const char *p = inm; (p = strstr(p, etag)) != NULL; p += el) {
+        /* bounded by list separators or a weak prefix */
+        char after = p[el];
+        if (after == '\0' || after == ',' || after == ' ') return true;
+    }
+    return false;
+}
+
+static void server_request_id(req *r)
+{
+    const char *given = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Request-Id");
+    if (given) {
+        size_t n = strlen(given);
+        bool ok = n > 0 && n <= 128;
+        for (size_t i = 0; ok && i < n; i++) ok = given[i] > 0x20 && given[i] < 0x7f;
+        if (ok) {
+            memcpy(r->request_id, given, n + 1);
+            return;
+        }
+    }
+    snprintf(r->request_id, sizeof r->request_id, "%08x-%llx", r->srv->id_prefix,
+             (unsigned long long)++tl_request_seq ^ ((unsigned long long)pthread_self() << 40));
+}
+
+static enum MHD_Result server_finish(req *r)
+{
+    server *s = r->srv;
+    if (r->status == 0) req_error(r, 500, "internal", NULL, "the handler produced no response");
+    if (r->content_type && r->content_type[0] == 'a' && !jw_ok(&r->w) &&
+        strcmp(r->content_type, "application/json") == 0) {
+        /* a JSON writer that failed (OOM or misuse) must not send a half document */
+        r->nheaders = 0;
+        req_error(r, 500, "internal", NULL, "response could not be built");
+    }
+    if (!buf_ok(&r->out)) {
+        r->nheaders = 0;
+        buf_init(&r->out, r->a, 128);
+        req_error(r, 500, "internal", NULL, "out of memory");
+    }
+    int status = r->status;
+    char etag[24] = "";
+    if (status == 200 && (r->method == HTTP_GET || r->method == HTTP_HEAD) && r->has_body) {
+        snprintf(etag, sizeof etag, "\"%016llx\"",
+                 (unsigned long long)server_body_hash(r->out.data, r->out.len));
+        if (server_etag_matches(req_header(r, "If-None-Match"), etag)) {
+            status = 304;
+            r->has_body = false;
+        }
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        r->has_body ? r->out.len : 0, r->has_body ? r->out.data : (void *)"",
+        MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    if (r->content_type && r->has_body)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    if (etag[0]) MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    if (s->cfg.take_queries) r->queries += s->cfg.take_queries();
+    char qc[16];
+    snprintf(qc, sizeof qc, "%u", r->queries);
+    MHD_add_response_header(resp, "X-Query-Count", qc);
+    for (int i = 0; i < r->nheaders; i++) MHD_add_response_header(resp, r->hname[i], r->hvalue[i]);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    r->phase = PH_DONE;
+
+    uint64_t dur = time_mono_ns() - r->t0;
+    metrics_request(r->m.route, r->method, status, dur, r->queries);
+    bool slow = dur >= (uint64_t)s->cfg.slow_ms * 1000000ULL;
+    log_level lvl = status >= 500 ? LOG_ERROR : slow ? LOG_WARN : LOG_DEBUG;
+    if (log_enabled(lvl)) {
+        LOG_EMIT(lvl,
+                 status >= 500 ? "request failed"
+                 : slow        ? "slow request"
+                               : "request",
+                 LOG_STR("request_id", r->request_id),
+                 LOG_STR("route", router_pattern(s->cfg.routes, r->m.route)),
+                 LOG_STR("method", http_method_name(r->method)), LOG_STR("path", r->path),
+                 LOG_INT("status", status), LOG_DBL("duration_ms", (double)dur / 1e6),
+                 LOG_INT("queries", r->queries));
+    }
+    return ret;
+}
+
+static bool server_is_json(const char *ctype)
+{
+    if (!ctype) return false;
+    size_t n = strlen("application/json");
+    if (strncasecmp(ctype, "application/json", n) != 0) return false;
+    return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ';
+}
+
+static void server_dispatch(req *r)
+{
+    server *s = r->srv;
+    if (r->m.status == 404) {
+        req_error(r, 404, "not_found", NULL, "no such resource");
+        return;
+    }
+    if (r->m.status == 405) {
+        char allow[64];
+        router_allow_header(r->m.allow, allow, sizeof allow);
+        req_error(r, 405, "method_not_allowed", NULL, "method %s not allowed here; allowed: %s",
+                  http_method_name(r->method), allow);
+        req_add_header(r, "Allow", allow);
+        return;
+    }
+    if (r->too_large) {
+        req_error(r, 413, "payload_too_large", NULL, "request body over %d bytes",
+                  SERVER_BODY_LIMIT);
+        return;
+    }
+    if (r->body.len > 0 && !server_is_json(req_header(r, "Content-Type"))) {
+        req_error(r, 415, "unsupported_media_type", NULL,
+                  "request bodies must be Content-Type: application/json");
+        return;
+    }
+    s->cfg.handlers[r->m.route](r);
+}
+
+static req *server_req_new(server *s, struct MHD_Connection *conn, const char *url,
+                           const char *method)
+{
+    arena *a = arena_new(8192);
+    if (!a) return NULL;
+    req *r = arena_calloc(a, 1, sizeof(req));
+    char *path = arena_strdup(a, url);
+    if (!r || !path) {
+        arena_free(a);
+        return NULL;
+    }
+    r->srv = s;
+    r->conn = conn;
+    r->a = a;
+    r->t0 = time_mono_ns();
+    r->now = time_now();
+    r->method = http_method_parse(method);
+    r->path = arena_strdup(a, url);
+    r->phase = PH_NEW;
+    router_match(s->cfg.routes, r->method, path, &r->m);
+    server_request_id(r);
+    return r;
+}
+
+static enum MHD_Result server_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                     const char *method, const char *version,
+                                     const char *upload_data, size_t *upload_data_size,
+                                     void **con_cls)
+{
+    (void)version;
+    server *s = cls;
+    req *r = *con_cls;
+    if (!r) {
+        r = server_req_new(s, conn, url, method);
+        if (!r) return MHD_NO;
+        *con_cls = r;
+        atomic_fetch_add(&s->in_flight, 1);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl) {
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (errno || *end || n > SERVER_BODY_LIMIT) {
+                r->too_large = true;
+                if (r->m.status == 0) return server_finish((server_dispatch(r), r));
+            }
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->too_large) {
+            if (!r->body.a) buf_init(&r->body, r->a, *upload_data_size + 1);
+            if (r->body.len + *upload_data_size > SERVER_BODY_LIMIT)
+                r->too_large = true;
+            else
+                buf_append(&r->body, upload_data, *upload_data_size);
+        }
+        *upload_data_size = 0;
+        r->phase = PH_BODY;
+        return MHD_YES;
+    }
+    if (r->phase == PH_SUSPENDED) return MHD_YES;
+    if (r->phase == PH_DONE) return MHD_YES;
+    if (r->phase == PH_RESUMED) {
+        r->phase = PH_BODY;
+        r->then(r, r->then_arg);
+    } else {
+        if (r->body.a && !buf_ok(&r->body)) r->too_large = true;
+        server_dispatch(r);
+    }
+    if (r->phase == PH_SUSPENDED) return MHD_YES;
+    return server_finish(r);
+}
+
+static void server_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                             enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    server *s = cls;
+    req *r = *con_cls;
+    if (!r) return;
+    *con_cls = NULL;
+    for (int i = r->ncleanups - 1; i >= 0; i--) r->cleanup_fn[i](r->cleanup_ptr[i]);
+    arena_free(r->a);
+    atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static void server_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+                               enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)socket_ctx;
+    metrics_connections_add(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+}
+
+static void server_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r')) msg[--n] = '\0';
+    LOG_EMIT(LOG_DEBUG, "libmicrohttpd", LOG_STR("detail", msg));
+}
+
+/* Parses "host:port" / "[v6]:port" into a socket address. */
+static bool server_parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host) return false;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535 || colon[1] == '\0') return false;
+    size_t hl = (size_t)(colon - listen);
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    memset(ss, 0, sizeof *ss);
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+        if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) != 1) return false;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *a6;
+        return true;
+    }
+    if (strcmp(host, "localhost") == 0) snprintf(host, sizeof host, "127.0.0.1");
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    if (inet_pton(AF_INET, host, &a4->sin_addr) != 1) return false;
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons((uint16_t)port);
+    *len = sizeof *a4;
+    return true;
+}
+
+server *server_start(const server_config *cfg, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (!server_parse_listen(cfg->listen, &ss, &sl)) {
+        snprintf(err, errlen, "cannot parse listen address '%s' (want ADDR:PORT)", cfg->listen);
+        return NULL;
+    }
+    server *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->cfg = *cfg;
+    s->id_prefix = (uint32_t)time_mono_ns() ^ (uint32_t)getpid() << 16;
+    unsigned flags =
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    uint16_t port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    s->daemon = MHD_start_daemon(
+        flags, port, NULL, NULL, server_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 1u, MHD_OPTION_CONNECTION_LIMIT,
+        cfg->max_connections ? cfg->max_connections : 10000u, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->idle_timeout_s ? cfg->idle_timeout_s : 60u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u, MHD_OPTION_NOTIFY_COMPLETED,
+        server_completed, s, MHD_OPTION_NOTIFY_CONNECTION, server_conn_notify, s,
+        MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, s, MHD_OPTION_END);
+    (void)sl;
+    if (!s->daemon) {
+        snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen,
+                 errno ? strerror(errno) : "libmicrohttpd refused to start");
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void server_quiesce(server *s)
+{
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+}
+
+int server_drain(server *s, unsigned timeout_ms)
+{
+    for (unsigned waited = 0; waited < timeout_ms; waited += 10) {
+        if (atomic_load(&s->in_flight) == 0) return 0;
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return atomic_load(&s->in_flight);
+}
+
+void server_stop(server *s)
+{
+    if (!s) return;
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}

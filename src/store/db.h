@@ -1,0 +1,79 @@
+/* db.h: SQLite connections: the per-io-thread readers, the writer's connection, the
+ * prepared-statement cache and query counting.
+ *
+ * Every connection runs in WAL mode with synchronous=FULL and foreign keys on. Readers
+ * are opened lazily, one per io thread (thread-local, owned by this module), so reads
+ * never wait on writes or on each other. Each connection keeps its prepared statements
+ * for the life of the process (prepared once, reset after use) and counts the queries
+ * it runs, which is how a request's query count is measured. */
+#ifndef TOURNEYD_DB_H
+#define TOURNEYD_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Statement slots. Each query of the store has one; its SQL lives next to the code
+ * that runs it (store_*.c) and is prepared on first use per connection. */
+typedef enum {
+    Q_USER_BY_NAME,
+    Q_USER_BY_ID,
+    Q_USER_BY_TOKEN,
+    Q_USER_INSERT,
+    Q_TOKEN_INSERT,
+    Q_TOKEN_DELETE,
+    Q_TOKEN_PURGE,
+    Q_GAME_LIST,
+    Q_GAME_BY_SLUG,
+    Q_GAME_INSERT,
+    Q_T_BY_SLUG,
+    Q_T_STATES,
+    Q_T_SLUG_TAKEN,
+    Q_T_INSERT,
+    Q_T_FOR_UPDATE,
+    Q_T_UPDATE,
+    Q_T_SET_STATUS,
+    Q_T_DELETE,
+    Q_CATALOG_BUMP,
+    Q_PING,
+    Q_T_LIST_FIRST, /* + filter mask (16 variants) */
+    Q_T_LIST_LAST = Q_T_LIST_FIRST + 31,
+    Q__COUNT
+} query_slot;
+
+typedef struct db_conn db_conn;
+
+/* Remembers the database path for readers and checks that it opens. Call once at start. */
+int db_init(const char *path, char *err, size_t errlen);
+/* Opens a connection with the pragmas above; NULL with a message on failure. */
+db_conn *db_open(const char *path, bool readonly, char *err, size_t errlen);
+void db_close(db_conn *c);
+/* The calling thread's reader (opened on first use); NULL if it cannot be opened. */
+db_conn *db_reader(void);
+/* Closes every reader opened so far (after the io threads stopped). */
+void db_readers_close(void);
+sqlite3 *db_handle(db_conn *c);
+/* The prepared statement of `slot` (prepared from `sql` on first use), reset and with its
+ * bindings cleared; counts one query. NULL on a prepare error (logged). */
+sqlite3_stmt *db_stmt(db_conn *c, query_slot slot, const char *sql);
+/* Resets every statement handed out since the last call, ending the connection's read
+ * transaction so that its next query sees every commit made meanwhile. Called at the end
+ * of each request, before a request waits for a write, and after each write job. */
+void db_release(db_conn *c);
+/* Counts one query run outside db_stmt (e.g. sqlite3_exec). */
+void db_count(db_conn *c);
+/* Queries counted since the last call (and resets the count); also db_release()s. */
+unsigned db_take_queries(db_conn *c);
+/* Runs one SQL statement with no result rows (BEGIN, SAVEPOINT...); SQLite code. */
+int db_exec(db_conn *c, const char *sql);
+/* Text of column i copied into the arena ("" for NULL is NOT done: NULL stays NULL). */
+struct arena;
+const char *db_col_text(sqlite3_stmt *st, int i, struct arena *a);
+/* Binds text (NULL binds NULL). */
+int db_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* True when the database answers a query that reads the schema's meta table. */
+bool db_ping(db_conn *c);
+/* True when the last error was a UNIQUE/PRIMARY KEY constraint. */
+bool db_is_unique_violation(int rc);
+
+#endif

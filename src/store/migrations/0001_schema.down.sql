@@ -1,0 +1,11 @@
+DROP TABLE meta;
+DROP TABLE leaderboard_rows;
+DROP TABLE matches;
+DROP TABLE payments;
+DROP TABLE registrations;
+DROP TABLE tournaments;
+DROP TABLE team_members;
+DROP TABLE teams;
+DROP TABLE games;
+DROP TABLE tokens;
+DROP TABLE users;

@@ -1,0 +1,158 @@
+/* writer.c: the writer thread (see writer.h).
+ *
+ * Owns the only read-write connection and the job queue (a mutex-protected singly
+ * linked FIFO; io threads append, the writer takes the whole list at once). While idle,
+ * the writer wakes every WRITER_MAINTENANCE_S seconds to purge expired tokens. */
+#include "store/writer.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "obs/log.h"
+#include "obs/metrics.h"
+#include "store/store.h"
+#include "store/store_users.h"
+#include "util/timefmt.h"
+
+#define WRITER_MAINTENANCE_S 60
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    wjob *head, *tail;
+    bool stopping;
+    bool running;
+    pthread_t thread;
+    db_conn *conn;
+} wr = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static void writer_complete(wjob *j, int rc)
+{
+    j->rc = rc;
+    j->done(j);
+}
+
+/* Runs one batch: jobs[0..n) in one transaction. */
+static void writer_run_batch(wjob **jobs, unsigned n)
+{
+    uint64_t t0 = time_mono_ns();
+    int rcs[WRITER_MAX_BATCH];
+    bool ok = db_exec(wr.conn, "BEGIN IMMEDIATE") == SQLITE_OK;
+    for (unsigned i = 0; ok && i < n; i++) {
+        if (db_exec(wr.conn, "SAVEPOINT job") != SQLITE_OK) {
+            ok = false;
+            break;
+        }
+        rcs[i] = jobs[i]->run(wr.conn, jobs[i]->arg);
+        db_release(wr.conn);
+        if (rcs[i] != STORE_OK && db_exec(wr.conn, "ROLLBACK TO job") != SQLITE_OK) ok = false;
+        if (db_exec(wr.conn, "RELEASE job") != SQLITE_OK) ok = false;
+    }
+    if (ok && db_exec(wr.conn, "COMMIT") != SQLITE_OK) ok = false;
+    if (!ok) {
+        LOG_EMIT(LOG_ERROR, "write batch failed",
+                 LOG_STR("error", sqlite3_errmsg(db_handle(wr.conn))), LOG_INT("jobs", n));
+        db_exec(wr.conn, "ROLLBACK");
+    }
+    db_take_queries(wr.conn);
+    metrics_writer_batch(n, time_mono_ns() - t0, !ok);
+    for (unsigned i = 0; i < n; i++) writer_complete(jobs[i], ok ? rcs[i] : STORE_ERROR);
+}
+
+static void writer_maintenance(void)
+{
+    if (db_exec(wr.conn, "BEGIN IMMEDIATE") != SQLITE_OK) return;
+    int rc = store_tokens_purge(wr.conn, time_now());
+    if (rc == STORE_OK)
+        db_exec(wr.conn, "COMMIT");
+    else
+        db_exec(wr.conn, "ROLLBACK");
+    db_take_queries(wr.conn);
+}
+
+static void *writer_main(void *unused)
+{
+    (void)unused;
+    wjob *batch[WRITER_MAX_BATCH];
+    pthread_mutex_lock(&wr.lock);
+    for (;;) {
+        while (!wr.head && !wr.stopping) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += WRITER_MAINTENANCE_S;
+            if (pthread_cond_timedwait(&wr.wake, &wr.lock, &until) != 0 && !wr.head) {
+                pthread_mutex_unlock(&wr.lock);
+                writer_maintenance();
+                pthread_mutex_lock(&wr.lock);
+            }
+        }
+        if (!wr.head && wr.stopping) break;
+        unsigned n = 0;
+        while (wr.head && n < WRITER_MAX_BATCH) {
+            batch[n++] = wr.head;
+            wr.head = wr.head->next;
+        }
+        if (!wr.head) wr.tail = NULL;
+        pthread_mutex_unlock(&wr.lock);
+        metrics_writer_queue_add(-(int)n);
+        writer_run_batch(batch, n);
+        pthread_mutex_lock(&wr.lock);
+    }
+    pthread_mutex_unlock(&wr.lock);
+    return NULL;
+}
+
+int writer_start(const char *path, char *err, size_t errlen)
+{
+    wr.conn = db_open(path, false, err, errlen);
+    if (!wr.conn) return -1;
+    wr.stopping = false;
+    int rc = pthread_create(&wr.thread, NULL, writer_main, NULL);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start the writer thread: %s", strerror(rc));
+        db_close(wr.conn);
+        wr.conn = NULL;
+        return -1;
+    }
+    wr.running = true;
+    return 0;
+}
+
+void writer_submit(wjob *j)
+{
+    j->next = NULL;
+    pthread_mutex_lock(&wr.lock);
+    if (wr.stopping || !wr.running) {
+        pthread_mutex_unlock(&wr.lock);
+        writer_complete(j, STORE_UNAVAILABLE);
+        return;
+    }
+    if (wr.tail)
+        wr.tail->next = j;
+    else
+        wr.head = j;
+    wr.tail = j;
+    pthread_cond_signal(&wr.wake);
+    pthread_mutex_unlock(&wr.lock);
+    metrics_writer_queue_add(1);
+}
+
+void writer_stop(void)
+{
+    pthread_mutex_lock(&wr.lock);
+    if (!wr.running) {
+        pthread_mutex_unlock(&wr.lock);
+        return;
+    }
+    wr.stopping = true;
+    pthread_cond_signal(&wr.wake);
+    pthread_mutex_unlock(&wr.lock);
+    pthread_join(wr.thread, NULL);
+    wr.running = false;
+    db_exec(wr.conn, "PRAGMA wal_checkpoint(TRUNCATE)");
+    db_close(wr.conn);
+    wr.conn = NULL;
+}

@@ -1,0 +1,43 @@
+/* writer.h: the single writer thread and its group commit.
+ *
+ * Every write of the program is a job handed to this thread. The thread takes all jobs
+ * queued so far (up to WRITER_MAX_BATCH), runs them in one transaction, each inside its
+ * own savepoint (a job that fails is rolled back alone), commits once with
+ * synchronous=FULL, and only then completes each job by calling its `done` callback. So
+ * an acknowledged write is durable, throughput comes from batching, and checks that a
+ * job makes inside its transaction (capacity, uniqueness, state) are exact. */
+#ifndef TOURNEYD_WRITER_H
+#define TOURNEYD_WRITER_H
+
+#include <stddef.h>
+
+#include "store/db.h"
+
+#define WRITER_MAX_BATCH 512
+
+typedef struct wjob wjob;
+/* Runs inside the batch's transaction on the writer's connection; returns a store_rc
+ * (store.h). Anything but STORE_OK rolls the job's savepoint back. */
+typedef int (*wjob_run_fn)(db_conn *w, void *arg);
+/* Called on the writer thread once the job's outcome is final (after the commit); must
+ * be quick and must not touch the job after handing it back to its owner. */
+typedef void (*wjob_done_fn)(wjob *j);
+
+struct wjob {
+    wjob_run_fn run;
+    void *arg;
+    wjob_done_fn done;
+    void *done_arg;
+    int rc;     /* set by the writer: the run's store_rc, or STORE_ERROR if the commit failed */
+    wjob *next; /* owned by the writer while queued */
+};
+
+/* Opens the writer connection and starts the thread. */
+int writer_start(const char *path, char *err, size_t errlen);
+/* Queues a job (thread-safe). After writer_stop() began, the job completes at once with
+ * STORE_UNAVAILABLE. */
+void writer_submit(wjob *j);
+/* Runs every queued job, stops the thread, closes the connection. */
+void writer_stop(void);
+
+#endif

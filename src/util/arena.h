@@ -1,0 +1,33 @@
+/* arena.h: region allocator for per-request (and per-job) memory.
+ *
+ * Everything a request allocates comes from its arena and is released at once by
+ * arena_free() when the request completes: no per-object free, no leaks by
+ * construction. Allocation is a pointer bump inside a block; blocks are chained and
+ * grow geometrically. Not thread-safe: an arena belongs to one request at a time. */
+#ifndef TOURNEYD_ARENA_H
+#define TOURNEYD_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct arena arena;
+
+/* A new arena whose first block holds at least `first_block` bytes; NULL on OOM. */
+arena *arena_new(size_t first_block);
+/* Frees every block. NULL is accepted. */
+void arena_free(arena *a);
+/* `n` bytes aligned to 16; NULL on OOM (never for n == 0: returns a valid pointer). */
+void *arena_alloc(arena *a, size_t n);
+/* Like arena_alloc, zero-filled; checks n * size for overflow. */
+void *arena_calloc(arena *a, size_t n, size_t size);
+/* Copy of s[0..n) plus a NUL; NULL on OOM. */
+char *arena_strndup(arena *a, const char *s, size_t n);
+/* Copy of a NUL-terminated string; NULL for a NULL s or OOM. */
+char *arena_strdup(arena *a, const char *s);
+/* printf into the arena; NULL on OOM or format error. */
+char *arena_sprintf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *arena_vsprintf(arena *a, const char *fmt, va_list ap);
+/* Bytes handed out so far (for metrics and tests). */
+size_t arena_used(const arena *a);
+
+#endif
