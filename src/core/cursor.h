@@ -13,11 +13,13 @@
 #include <stdint.h>
 
 #define CURSOR_MAX_VALS 4
-#define CURSOR_MAX_LEN 128
+#define CURSOR_MAX_LEN  128
 
-/* Writes the cursor (NUL-terminated) to out; returns its length. n is 1..CURSOR_MAX_VALS. */
+/* Writes the cursor (NUL-terminated) to out; returns its length. n is 1..CURSOR_MAX_VALS
+ * and kind an ASCII letter; otherwise returns 0 with out set to "". */
 size_t cursor_encode(char kind, const int64_t *vals, int n, char out[CURSOR_MAX_LEN + 1]);
-/* True and vals[0..n) filled when s is a cursor of this kind with exactly n values. */
+/* True and vals[0..n) filled when s is a cursor of this kind with exactly n values;
+ * vals is left untouched on false. */
 bool cursor_decode(const char *s, char kind, int64_t *vals, int n);
 
 #endif

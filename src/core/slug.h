@@ -17,10 +17,14 @@
 bool slug_valid(const char *s);
 /* Writes a valid slug (NUL-terminated, <= SLUG_MAX - SLUG_SUFFIX_ROOM chars) derived from
  * `name` into out. Names with fewer than 3 usable characters are padded from
- * "tournament" (e.g. "!!" -> "tournament", "Go" -> "go-tournament"). */
+ * "tournament" (e.g. "!!" -> "tournament", "Go" -> "go-tournament"). Non-ASCII
+ * characters are separators, not transliterated ("Caf\u00e9 Cup" -> "caf-cup"); a NULL
+ * name is "". (ASCII only: no locale, no tables.)
+ * The result never starts or ends with '-' and never holds "--". */
 void slug_from_name(const char *name, char out[SLUG_MAX + 1]);
 /* out = base + "-" + n (n >= 2), truncating base so the result stays <= SLUG_MAX and
- * does not end the base part with '-'. */
+ * does not end the base part with '-'. A base that is empty (or NULL, or only '-') is
+ * replaced by "tournament". */
 void slug_with_suffix(const char *base, unsigned n, char out[SLUG_MAX + 1]);
 
 #endif

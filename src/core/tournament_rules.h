@@ -46,14 +46,17 @@ tstatus tstatus_parse(const char *name);
  * and any status but completed (and cancelled itself) to cancelled. Everything else,
  * including staying in place, is false. */
 bool tstatus_can_move(tstatus from, tstatus to);
-/* True while format, participant type and max_participants may still change (before live). */
+/* True while format, participant type and max_participants may still change (before live):
+ * draft .. registration_closed. Not for live, completed or cancelled. */
 bool tstatus_allows_structure_edit(tstatus s);
 
 const char *regstate_name(regstate s);
 /* registration_state of API.md. `opens_at`/`closes_at` of 0 mean unset. Open means status
  * registration_open, now inside [opens_at, closes_at), and active < max; at or over max
  * it is full; before opens_at it is not_open; at or after closes_at it is closed.
- * draft and published are not_open; every later status is closed. */
+ * draft and published are not_open; every later status is closed. The window is checked
+ * before capacity (a full tournament whose window has closed is closed, not full). An
+ * invalid status is closed. */
 regstate regstate_of(tstatus status, int64_t now, int64_t opens_at, int64_t closes_at,
                      int64_t active, int64_t max_participants);
 

@@ -12,11 +12,14 @@
 
 typedef struct arena arena;
 
-/* A new arena whose first block holds at least `first_block` bytes; NULL on OOM. */
+/* A new arena whose first block holds at least `first_block` bytes (0 picks 4 KiB); NULL
+ * on OOM. Later blocks double in size up to 1 MiB; a request larger than half the next
+ * block size gets a block of its own. */
 arena *arena_new(size_t first_block);
 /* Frees every block. NULL is accepted. */
 void arena_free(arena *a);
-/* `n` bytes aligned to 16; NULL on OOM (never for n == 0: returns a valid pointer). */
+/* `n` bytes aligned to 16; NULL on OOM (never for n == 0: returns a valid pointer, which
+ * may be shared with other zero-size requests and must not be written through). */
 void *arena_alloc(arena *a, size_t n);
 /* Like arena_alloc, zero-filled; checks n * size for overflow. */
 void *arena_calloc(arena *a, size_t n, size_t size);
@@ -27,7 +30,8 @@ char *arena_strdup(arena *a, const char *s);
 /* printf into the arena; NULL on OOM or format error. */
 char *arena_sprintf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vsprintf(arena *a, const char *fmt, va_list ap);
-/* Bytes handed out so far (for metrics and tests). */
+/* Bytes handed out so far: the sum of the requested sizes, before rounding to the
+ * alignment (for metrics and tests). */
 size_t arena_used(const arena *a);
 
 #endif

@@ -21,18 +21,21 @@ typedef struct buf {
     bool oom;
 } buf;
 
-/* Initializes with at least `cap` bytes reserved (cap 0 picks a default). */
+/* Initializes with at least `cap` bytes reserved (cap 0 picks a default). On OOM the buf
+ * starts with `oom` set and data pointing at a constant "" (never written). */
 void buf_init(buf *b, arena *a, size_t cap);
 /* Ensures room for `n` more bytes plus a NUL; false (and oom set) on failure. */
 bool buf_reserve(buf *b, size_t n);
 void buf_append(buf *b, const void *data, size_t n);
+/* A NULL s appends nothing. */
 void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends the decimal form of v. */
 void buf_put_i64(buf *b, int64_t v);
 void buf_put_u64(buf *b, uint64_t v);
-/* Forgets the contents, keeps the storage. */
+/* Forgets the contents, keeps the storage, and clears `oom` (so an error body can still
+ * be written after a failed one). */
 void buf_reset(buf *b);
 static inline bool buf_ok(const buf *b)
 {

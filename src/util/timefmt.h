@@ -16,7 +16,11 @@
 bool time_format(int64_t unix_seconds, char out[TIME_RFC3339_LEN + 1]);
 /* Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|z|+HH:MM|-HH:MM)" ('t' and ' ' accepted for
  * 'T'); the fraction is dropped. Validates field ranges (month days, leap years, hours
- * < 24, minutes < 60, seconds <= 60 with 60 folded to 59). Returns false on any error. */
+ * < 24, minutes < 60, seconds <= 60 with 60 folded to 59). Returns false on any error.
+ * Exactly n bytes must form the time (no trailing bytes, no NUL inside); fields have
+ * exactly the widths shown (years 0000..9999, no sign); the fraction has at least one
+ * digit and is truncated, not rounded; offsets go up to +-23:59. *unix_seconds is only
+ * written on success. */
 bool time_parse(const char *s, size_t n, int64_t *unix_seconds);
 /* Current unix seconds (CLOCK_REALTIME). */
 int64_t time_now(void);
