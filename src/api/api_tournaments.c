@@ -360,6 +360,16 @@ out:
 static bool api_t_fields(req *r, json_t *b, bool create, store_tfields *f, tformat *fmt)
 {
     bool required = create;
+    /* null clears only the optional times (and description/format_options are reset) */
+    static const char *const not_nullable[] = {
+        "name", "format", "participant_type", "max_participants", "entry_fee_cents",
+        "check_in_required", "start_at", "currency"};
+    for (size_t i = 0; i < sizeof not_nullable / sizeof not_nullable[0]; i++) {
+        if (json_is_null(json_object_get(b, not_nullable[i]))) {
+            api_invalid(r, not_nullable[i], "%s cannot be null", not_nullable[i]);
+            return false;
+        }
+    }
     if (!api_str(r, b, "name", required, &f->name)) return false;
     if ((f->has_name = f->name != NULL) && !validate_text(f->name, 1, NAME_MAX_CHARS)) {
         api_invalid(r, "name", "name must be 1 to %d printable characters", NAME_MAX_CHARS);

@@ -32,7 +32,10 @@
 #define REQ_MAX_HEADERS  8
 #define REQ_MAX_CLEANUPS 4
 
-typedef enum { PH_NEW, PH_BODY, PH_SUSPENDED, PH_RESUMED, PH_DONE } req_phase;
+/* Only the request's io thread reads or writes a request's fields; another thread only
+ * calls MHD_resume_connection (whose internal lock orders its writes to the job before
+ * the io thread's next look at it). */
+typedef enum { PH_NEW, PH_BODY, PH_WAITING, PH_DONE } req_phase;
 
 struct req {
     server *srv;
@@ -214,13 +217,14 @@ void req_suspend(req *r, req_then then, void *arg)
 {
     r->then = then;
     r->then_arg = arg;
-    r->phase = PH_SUSPENDED;
+    r->phase = PH_WAITING;
     MHD_suspend_connection(r->conn);
 }
 
 void req_resume(req *r)
 {
-    r->phase = PH_RESUMED;
+    /* may run before the io thread even returned from the call that suspended: then
+     * libmicrohttpd notes the resume and calls the handler again later */
     MHD_resume_connection(r->conn);
 }
 
@@ -432,16 +436,16 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *conn, con
         r->phase = PH_BODY;
         return MHD_YES;
     }
-    if (r->phase == PH_SUSPENDED) return MHD_YES;
     if (r->phase == PH_DONE) return MHD_YES;
-    if (r->phase == PH_RESUMED) {
+    if (r->phase == PH_WAITING) {
+        /* libmicrohttpd calls a suspended request's handler only after its resume */
         r->phase = PH_BODY;
         r->then(r, r->then_arg);
     } else {
         if (r->body.a && !buf_ok(&r->body)) r->too_large = true;
         server_dispatch(r);
     }
-    if (r->phase == PH_SUSPENDED) return MHD_YES;
+    if (r->phase == PH_WAITING) return MHD_YES;
     return server_finish(r);
 }
 
