@@ -144,8 +144,12 @@ static int cmd_serve(int argc, char **argv)
     }
     const router *rt = api_router();
     const char *names[ROUTER_MAX_ROUTES];
-    for (int i = 0; i < router_count(rt); i++) names[i] = router_pattern(rt, i);
-    metrics_init(names, router_count(rt));
+    http_method methods[ROUTER_MAX_ROUTES];
+    for (int i = 0; i < router_count(rt); i++) {
+        names[i] = router_pattern(rt, i);
+        methods[i] = router_method(rt, i);
+    }
+    metrics_init(names, methods, router_count(rt));
     server_config scfg = {.listen = listen,
                           .threads = threads,
                           .max_connections = max_conns,

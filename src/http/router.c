@@ -109,6 +109,11 @@ const char *router_pattern(const router *rt, int idx)
     return (idx >= 0 && idx < rt->n) ? rt->routes[idx].pattern : "unmatched";
 }
 
+http_method router_method(const router *rt, int idx)
+{
+    return (idx >= 0 && idx < rt->n) ? rt->routes[idx].method : HTTP_OTHER;
+}
+
 int router_count(const router *rt)
 {
     return rt->n;

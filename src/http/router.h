@@ -50,6 +50,8 @@ void router_free(router *rt);
 int router_add(router *rt, http_method m, const char *pattern);
 /* The pattern of a route (for metrics labels and logs). */
 const char *router_pattern(const router *rt, int route);
+/* The method a route serves. */
+http_method router_method(const router *rt, int route);
 int router_count(const router *rt);
 /* Matches `path` (modified in place: '/' after parameters are replaced by NUL, so pass a
  * private copy). A trailing '/' is not ignored: "/a/" does not match "/a". HEAD matches

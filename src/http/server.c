@@ -482,6 +482,36 @@ static void server_mhd_log(void *cls, const char *fmt, va_list ap)
     LOG_EMIT(LOG_DEBUG, "libmicrohttpd", LOG_STR("detail", msg));
 }
 
+/* Decodes %HH escapes in paths and query values, like libmicrohttpd's own unescaper,
+ * except that %00 is left as is: a decoded NUL would silently cut the C string that
+ * handlers see ("/t/abc%00xyz" would look like "/t/abc"). */
+static int server_hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+static size_t server_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    char *out = s;
+    for (const char *in = s; *in;) {
+        int hi, lo;
+        if (in[0] == '%' && (hi = server_hexval(in[1])) >= 0 && (lo = server_hexval(in[2])) >= 0 &&
+            (hi | lo) != 0) {
+            *out++ = (char)(hi * 16 + lo);
+            in += 3;
+        } else {
+            *out++ = *in++;
+        }
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
 /* Parses "host:port" / "[v6]:port" into a socket address. */
 static bool server_parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
 {
@@ -540,7 +570,8 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
         cfg->idle_timeout_s ? cfg->idle_timeout_s : 60u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u, MHD_OPTION_NOTIFY_COMPLETED,
         server_completed, s, MHD_OPTION_NOTIFY_CONNECTION, server_conn_notify, s,
-        MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, s, MHD_OPTION_END);
+        MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, s, MHD_OPTION_UNESCAPE_CALLBACK,
+        server_unescape, s, MHD_OPTION_END);
     (void)sl;
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen,

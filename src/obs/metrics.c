@@ -48,6 +48,7 @@ static struct {
     pthread_mutex_t lock;
     shard *shards;
     const char *const *names;
+    const http_method *methods;
     int nroutes;
     /* writer thread (single writer) */
     counter batch[NBATCH + 1];
@@ -73,9 +74,10 @@ static inline uint64_t counter_get(counter *c)
     return atomic_load_explicit(c, memory_order_relaxed);
 }
 
-void metrics_init(const char *const *names, int nroutes)
+void metrics_init(const char *const *names, const http_method *methods, int nroutes)
 {
     metrics.names = names;
+    metrics.methods = methods;
     metrics.nroutes = nroutes < ROUTER_MAX_ROUTES ? nroutes : ROUTER_MAX_ROUTES;
 }
 
@@ -156,6 +158,12 @@ void metrics_connections_add(int delta)
 static const char *route_name(int r)
 {
     return r < metrics.nroutes && metrics.names ? metrics.names[r] : "unmatched";
+}
+
+/* The method label of a route's histograms ("ANY" for unmatched requests). */
+static const char *route_method(int r)
+{
+    return r < metrics.nroutes && metrics.methods ? http_method_name(metrics.methods[r]) : "ANY";
 }
 
 /* Sums one route over all shards into `out` (plain integers). */
@@ -248,7 +256,8 @@ void metrics_render(buf *b)
     char labels[200];
     for (int r = 0; r <= metrics.nroutes; r++) {
         if (!sums[r].count) continue;
-        snprintf(labels, sizeof labels, "route=\"%s\",", route_name(r));
+        snprintf(labels, sizeof labels, "route=\"%s\",method=\"%s\",", route_name(r),
+                 route_method(r));
         render_lat_hist(b, "tourneyd_http_request_duration_seconds", labels, sums[r].lat,
                         sums[r].lat_sum_ns, sums[r].count);
     }
@@ -259,17 +268,20 @@ void metrics_render(buf *b)
         uint64_t cum = 0;
         for (int i = 0; i < NQ; i++) {
             cum += sums[r].q[i];
-            buf_printf(b, "tourneyd_db_queries_per_request_bucket{route=\"%s\",le=\"%u\"} %llu\n",
-                       route_name(r), q_bounds[i], (unsigned long long)cum);
+            buf_printf(b,
+                       "tourneyd_db_queries_per_request_bucket{route=\"%s\",method=\"%s\","
+                       "le=\"%u\"} %llu\n",
+                       route_name(r), route_method(r), q_bounds[i], (unsigned long long)cum);
         }
         cum += sums[r].q[NQ];
+        const char *rn = route_name(r), *rm = route_method(r);
         buf_printf(b,
-                   "tourneyd_db_queries_per_request_bucket{route=\"%s\",le=\"+Inf\"} %llu\n"
-                   "tourneyd_db_queries_per_request_sum{route=\"%s\"} %llu\n"
-                   "tourneyd_db_queries_per_request_count{route=\"%s\"} %llu\n",
-                   route_name(r), (unsigned long long)cum, route_name(r),
-                   (unsigned long long)sums[r].q_sum, route_name(r),
-                   (unsigned long long)sums[r].count);
+                   "tourneyd_db_queries_per_request_bucket{route=\"%s\",method=\"%s\","
+                   "le=\"+Inf\"} %llu\n"
+                   "tourneyd_db_queries_per_request_sum{route=\"%s\",method=\"%s\"} %llu\n"
+                   "tourneyd_db_queries_per_request_count{route=\"%s\",method=\"%s\"} %llu\n",
+                   rn, rm, (unsigned long long)cum, rn, rm, (unsigned long long)sums[r].q_sum, rn,
+                   rm, (unsigned long long)sums[r].count);
     }
     free(sums);
 

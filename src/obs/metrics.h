@@ -13,9 +13,10 @@
 #include "http/router.h"
 #include "util/buf.h"
 
-/* Registers the route labels (route i is labelled names[i]; requests that matched no
- * route use route == nroutes, labelled "unmatched"). Call once before threads start. */
-void metrics_init(const char *const *names, int nroutes);
+/* Registers the route labels: route i is labelled route=names[i] and, on the
+ * histograms, method=methods[i] (two routes may share a path). Requests that matched no
+ * route use route == nroutes, labelled "unmatched". Call once before threads start. */
+void metrics_init(const char *const *names, const http_method *methods, int nroutes);
 /* Records one finished request on the calling thread's shard. */
 void metrics_request(int route, http_method method, int status, uint64_t duration_ns,
                      unsigned queries);
