@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cursor.h"
 #include "core/validate.h"
 #include "store/store_users.h"
 #include "util/timefmt.h"
@@ -36,6 +37,21 @@ static const api_route api_routes[] = {
     {HTTP_POST, "/api/v1/tournaments/{slug}/status", api_tournament_status},
     {HTTP_GET, "/api/v1/tournaments/{slug}/state", api_tournament_state},
     {HTTP_GET, "/api/v1/tournament-states", api_tournament_states},
+    {HTTP_POST, "/api/v1/teams", api_teams_create},
+    {HTTP_GET, "/api/v1/teams/{id}", api_team_get},
+    {HTTP_POST, "/api/v1/teams/{id}/members", api_team_member_add},
+    {HTTP_DELETE, "/api/v1/teams/{id}/members/{user_id}", api_team_member_remove},
+    {HTTP_POST, "/api/v1/tournaments/{slug}/registrations", api_registrations_create},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/registrations", api_registrations_list},
+    {HTTP_GET, "/api/v1/registrations/{id}", api_registration_get},
+    {HTTP_DELETE, "/api/v1/registrations/{id}", api_registration_cancel},
+    {HTTP_POST, "/api/v1/registrations/{id}/check-in", api_registration_check_in},
+    {HTTP_GET, "/api/v1/me/registrations", api_me_registrations},
+    {HTTP_POST, "/api/v1/registrations/{id}/payments", api_payments_create},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/payments", api_payments_list},
+    {HTTP_POST, "/api/v1/payments/{id}/verify", api_payment_verify},
+    {HTTP_POST, "/api/v1/payments/{id}/reject", api_payment_reject},
+    {HTTP_GET, "/api/v1/organizer/dashboard", api_organizer_dashboard},
     {HTTP_GET, "/healthz", api_healthz},
     {HTTP_GET, "/readyz", api_readyz},
     {HTTP_GET, "/metrics", api_metrics},
@@ -333,6 +349,72 @@ void api_store_failed(req *r, int rc)
         req_error(r, 500, "internal", NULL, "the database failed; nothing was changed");
         break;
     }
+}
+
+bool api_id_param(req *r, int i, int64_t *out)
+{
+    const char *s = req_param(r, i);
+    int64_t v = 0;
+    bool ok = s && s[0] >= '1' && s[0] <= '9' && strlen(s) <= 18;
+    for (const char *p = s; ok && *p; p++) {
+        if (*p < '0' || *p > '9') ok = false;
+        v = v * 10 + (*p - '0');
+    }
+    if (!ok) {
+        req_error(r, 404, "not_found", NULL, "no such resource");
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+void api_refused(req *r, const store_refusal *why)
+{
+    const char *code = why->code ? why->code : "conflict";
+    int status = strcmp(code, "validation_failed") == 0 ? 400
+                 : strcmp(code, "forbidden") == 0       ? 403
+                                                        : 409;
+    req_error(r, status, code, why->field, "%s", why->message ? why->message : code);
+}
+
+bool api_status_filter(req *r, const char *const *allowed, const char **out)
+{
+    const char *v = req_query(r, "status");
+    *out = NULL;
+    if (!v || !v[0]) return true;
+    for (int i = 0; allowed[i]; i++) {
+        if (strcmp(v, allowed[i]) == 0) {
+            *out = allowed[i];
+            return true;
+        }
+    }
+    api_invalid(r, "status", "status is not one of the statuses of this list");
+    return false;
+}
+
+bool api_id_cursor(req *r, char kind, int64_t *after)
+{
+    const char *cursor = req_query(r, "cursor");
+    *after = 0;
+    if (!cursor || !cursor[0]) return true;
+    int64_t v;
+    if (!cursor_decode(cursor, kind, &v, 1) || v < 0) {
+        api_invalid(r, "cursor", "cursor is not one this list gave out");
+        return false;
+    }
+    *after = v;
+    return true;
+}
+
+void api_next_id_cursor(jw *w, char kind, bool more, int64_t last_id)
+{
+    if (!more) {
+        jw_knull(w, "next_cursor");
+        return;
+    }
+    char next[CURSOR_MAX_LEN + 1];
+    cursor_encode(kind, &last_id, 1, next);
+    jw_kstr(w, "next_cursor", next);
 }
 
 void api_user_json(jw *w, const st_user *u, bool with_email)

@@ -57,6 +57,23 @@ void api_write(req *r, wjob_run_fn run, void *arg, api_then then);
 /* Answers a store failure: NOT_FOUND 404, UNAVAILABLE 503, everything else 500. */
 void api_store_failed(req *r, int rc);
 
+/* Path parameter i as a positive id; answers 404 and returns false otherwise. */
+bool api_id_param(req *r, int i, int64_t *out);
+/* Loads the tournament of path parameter 0 ({slug}); answers 404 unless the caller may
+ * see it (drafts: organizer and admins). */
+bool api_tournament_load(req *r, st_tournament *t);
+/* True when u organizes t or is an admin. */
+bool api_tournament_manager(const st_tournament *t, const st_user *u);
+/* A refused write: its code becomes the error code (409, or 400 for
+ * validation_failed, 403 for forbidden). */
+void api_refused(req *r, const store_refusal *why);
+/* The optional `status` filter of a list, checked against allowed values (NULL-ended). */
+bool api_status_filter(req *r, const char *const *allowed, const char **out);
+/* The `cursor` of an id-keyed list: *after stays 0 without one. */
+bool api_id_cursor(req *r, char kind, int64_t *after);
+/* Writes "next_cursor" for an id-keyed list. */
+void api_next_id_cursor(jw *w, char kind, bool more, int64_t last_id);
+
 /* JSON shapes shared by several resources. */
 void api_user_json(jw *w, const st_user *u, bool with_email);
 
@@ -75,6 +92,21 @@ void api_tournament_delete(req *r);
 void api_tournament_status(req *r);
 void api_tournament_state(req *r);
 void api_tournament_states(req *r);
+void api_teams_create(req *r);
+void api_team_get(req *r);
+void api_team_member_add(req *r);
+void api_team_member_remove(req *r);
+void api_registrations_create(req *r);
+void api_registrations_list(req *r);
+void api_registration_get(req *r);
+void api_registration_cancel(req *r);
+void api_registration_check_in(req *r);
+void api_me_registrations(req *r);
+void api_payments_create(req *r);
+void api_payments_list(req *r);
+void api_payment_verify(req *r);
+void api_payment_reject(req *r);
+void api_organizer_dashboard(req *r);
 void api_healthz(req *r);
 void api_readyz(req *r);
 void api_metrics(req *r);

@@ -28,13 +28,13 @@ static bool api_t_visible(const st_tournament *t, const st_user *u)
     return t->status != TSTATUS_DRAFT || (u && (u->id == t->organizer_id || api_is_admin(u)));
 }
 
-static bool api_t_manager(const st_tournament *t, const st_user *u)
+bool api_tournament_manager(const st_tournament *t, const st_user *u)
 {
     return u && (u->id == t->organizer_id || api_is_admin(u));
 }
 
 /* Loads the tournament of the path's {slug} and answers 404 unless the caller may see it. */
-static bool api_t_load(req *r, st_tournament *t)
+bool api_tournament_load(req *r, st_tournament *t)
 {
     db_conn *c = api_db(r);
     if (!c) return false;
@@ -56,8 +56,8 @@ static bool api_t_load(req *r, st_tournament *t)
 static bool api_t_load_managed(req *r, st_tournament *t)
 {
     const st_user *u = api_require_user(r);
-    if (!u || !api_t_load(r, t)) return false;
-    if (!api_t_manager(t, u)) {
+    if (!u || !api_tournament_load(r, t)) return false;
+    if (!api_tournament_manager(t, u)) {
         req_error(r, 403, "forbidden", NULL, "only the organizer can do this");
         return false;
     }
@@ -223,14 +223,14 @@ void api_tournaments_list(req *r)
 void api_tournament_get(req *r)
 {
     st_tournament t;
-    if (!api_t_load(r, &t)) return;
+    if (!api_tournament_load(r, &t)) return;
     api_t_detail(r, req_json(r, 200), &t);
 }
 
 void api_tournament_state(req *r)
 {
     st_tournament t;
-    if (!api_t_load(r, &t)) return;
+    if (!api_tournament_load(r, &t)) return;
     api_t_state(r, req_json(r, 200), &t);
 }
 
@@ -361,9 +361,14 @@ static bool api_t_fields(req *r, json_t *b, bool create, store_tfields *f, tform
 {
     bool required = create;
     /* null clears only the optional times (and description/format_options are reset) */
-    static const char *const not_nullable[] = {
-        "name", "format", "participant_type", "max_participants", "entry_fee_cents",
-        "check_in_required", "start_at", "currency"};
+    static const char *const not_nullable[] = {"name",
+                                               "format",
+                                               "participant_type",
+                                               "max_participants",
+                                               "entry_fee_cents",
+                                               "check_in_required",
+                                               "start_at",
+                                               "currency"};
     for (size_t i = 0; i < sizeof not_nullable / sizeof not_nullable[0]; i++) {
         if (json_is_null(json_object_get(b, not_nullable[i]))) {
             api_invalid(r, not_nullable[i], "%s cannot be null", not_nullable[i]);

@@ -13,6 +13,14 @@
 #include "store/db.h"
 #include "util/arena.h"
 
+/* Outcome of a write job that a rule refused: the HTTP layer turns `code` into the
+ * error code of API.md ("tournament_full", "already_registered", ...). */
+typedef struct store_refusal {
+    const char *code;
+    const char *field;
+    const char *message;
+} store_refusal;
+
 typedef enum {
     STORE_OK = 0,
     STORE_NOT_FOUND,
@@ -70,6 +78,70 @@ typedef struct st_tournament {
     int64_t created_at;
     int64_t updated_at;
 } st_tournament;
+
+typedef struct st_user_ref {
+    int64_t id;
+    const char *username;
+    const char *display_name;
+} st_user_ref;
+
+typedef struct st_team {
+    int64_t id;
+    const char *name;
+    const char *tag;
+    st_user_ref captain;
+    int64_t created_at;
+    int nmembers;
+    st_user_ref *members;
+} st_team;
+
+typedef struct st_registration {
+    int64_t id;
+    int64_t tournament_id;
+    const char *tournament_slug;
+    const char *tournament_name;
+    int64_t organizer_id;
+    st_user_ref user;
+    int64_t team_id; /* 0 = solo */
+    const char *team_name;
+    const char *team_tag;
+    const char *status;
+    int64_t seed; /* 0 = unseeded */
+    int64_t created_at;
+    int64_t checked_in_at; /* 0 = not checked in */
+    int64_t payment_id;    /* latest payment; 0 = none */
+    const char *payment_status;
+    int64_t payment_amount_cents;
+    /* dashboard extras (store_registrations_mine only) */
+    tstatus tournament_status;
+    int64_t tournament_start_at;
+    const char *game_slug;
+    const char *game_name;
+    int64_t next_match_id; /* 0 = none */
+    int64_t next_match_round;
+    const char *next_match_bracket;
+    const char *next_match_state;
+} st_registration;
+
+typedef struct st_payment {
+    int64_t id;
+    int64_t registration_id;
+    int64_t tournament_id;
+    int64_t organizer_id;
+    int64_t payer_id; /* the registration's user */
+    const char *currency;
+    int64_t amount_cents;
+    const char *method;
+    const char *reference;
+    const char *status;
+    const char *reason;
+    int64_t verified_by;
+    int64_t verified_at;
+    int64_t created_at;
+    st_user_ref user;
+    int64_t team_id;
+    const char *team_name;
+} st_payment;
 
 static inline int64_t st_tournament_active(const st_tournament *t)
 {

@@ -1,0 +1,2 @@
+DROP INDEX payments_status;
+DROP INDEX registrations_team;
