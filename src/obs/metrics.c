@@ -199,12 +199,15 @@ static void render_lat_hist(buf *b, const char *name, const char *labels, const 
     }
     cum += bk[NLAT];
     buf_printf(b, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, labels, (unsigned long long)cum);
-    size_t ll = strlen(labels);
-    /* labels end with ',' when non-empty: drop it for sum/count */
-    buf_printf(b, "%s_sum{%.*s} %.9f\n", name, (int)(ll ? ll - 1 : 0), labels,
-               (double)sum_ns / 1e9);
-    buf_printf(b, "%s_count{%.*s} %llu\n", name, (int)(ll ? ll - 1 : 0), labels,
-               (unsigned long long)count);
+    /* labels end with ',' when non-empty: without it they wrap sum and count */
+    int ll = (int)strlen(labels);
+    if (ll) {
+        buf_printf(b, "%s_sum{%.*s} %.9f\n", name, ll - 1, labels, (double)sum_ns / 1e9);
+        buf_printf(b, "%s_count{%.*s} %llu\n", name, ll - 1, labels, (unsigned long long)count);
+    } else {
+        buf_printf(b, "%s_sum %.9f\n", name, (double)sum_ns / 1e9);
+        buf_printf(b, "%s_count %llu\n", name, (unsigned long long)count);
+    }
 }
 
 static long metrics_rss_bytes(void)
