@@ -87,6 +87,29 @@ int store_team_member_add(db_conn *w, void *arg)
         return STORE_INVALID;
     }
     if (rc != STORE_OK) return rc;
+    /* Joining must not make anyone play a tournament twice: refuse when the team holds an
+     * active registration in an unfinished tournament where the user already plays,
+     * alone or through another team. */
+    sqlite3_stmt *st =
+        db_stmt(w, Q_TEAM_JOIN_OVERLAP,
+                "SELECT 1 FROM registrations mine JOIN tournaments t ON t.id = mine.tournament_id"
+                " JOIN registrations other ON other.tournament_id = mine.tournament_id"
+                " AND other.status <> 'cancelled' AND other.id <> mine.id"
+                " AND (other.user_id = ?2 OR other.team_id IN"
+                " (SELECT team_id FROM team_members WHERE user_id = ?2))"
+                " WHERE mine.team_id = ?1 AND mine.status <> 'cancelled' AND t.is_deleted = 0"
+                " AND t.status NOT IN ('completed', 'cancelled') LIMIT 1");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, m->team_id);
+    sqlite3_bind_int64(st, 2, u.id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        m->why = (store_refusal){"already_registered", "username",
+                                 "the user already plays a tournament this team is registered "
+                                 "for"};
+        return STORE_CONFLICT;
+    }
+    if (step != SQLITE_DONE) return STORE_ERROR;
     rc = store_member_insert(w, m->team_id, u.id);
     if (rc == STORE_CONFLICT)
         m->why = (store_refusal){"conflict", "username", "already a member of this team"};

@@ -224,6 +224,7 @@ int store_tournament_insert(db_conn *w, void *arg)
 typedef struct tcur {
     tstatus status;
     int64_t active;
+    int64_t ever; /* registrations ever made, cancelled ones included */
     char format[32];
 } tcur;
 
@@ -232,6 +233,7 @@ static int store_t_current(db_conn *w, int64_t id, tcur *cur, store_tfields *f, 
     sqlite3_stmt *st =
         db_stmt(w, Q_T_FOR_UPDATE,
                 "SELECT status, n_pending + n_confirmed + n_checked_in, name, description, format,"
+                " n_pending + n_confirmed + n_checked_in + n_cancelled,"
                 " format_options, participant_type, currency, start_at, registration_opens_at,"
                 " registration_closes_at, entry_fee_cents, max_participants, check_in_required"
                 " FROM tournaments WHERE id = ?1 AND is_deleted = 0");
@@ -243,18 +245,19 @@ static int store_t_current(db_conn *w, int64_t id, tcur *cur, store_tfields *f, 
     cur->status = tstatus_parse((const char *)sqlite3_column_text(st, 0));
     cur->active = sqlite3_column_int64(st, 1);
     snprintf(cur->format, sizeof cur->format, "%s", (const char *)sqlite3_column_text(st, 4));
+    cur->ever = sqlite3_column_int64(st, 5);
     f->name = db_col_text(st, 2, a);
     f->description = db_col_text(st, 3, a);
     f->format = db_col_text(st, 4, a);
-    f->format_options = db_col_text(st, 5, a);
-    f->participant_type = db_col_text(st, 6, a);
-    f->currency = db_col_text(st, 7, a);
-    f->start_at = sqlite3_column_int64(st, 8);
-    f->registration_opens_at = sqlite3_column_int64(st, 9);
-    f->registration_closes_at = sqlite3_column_int64(st, 10);
-    f->entry_fee_cents = sqlite3_column_int64(st, 11);
-    f->max_participants = sqlite3_column_int64(st, 12);
-    f->check_in_required = sqlite3_column_int(st, 13) != 0;
+    f->format_options = db_col_text(st, 6, a);
+    f->participant_type = db_col_text(st, 7, a);
+    f->currency = db_col_text(st, 8, a);
+    f->start_at = sqlite3_column_int64(st, 9);
+    f->registration_opens_at = sqlite3_column_int64(st, 10);
+    f->registration_closes_at = sqlite3_column_int64(st, 11);
+    f->entry_fee_cents = sqlite3_column_int64(st, 12);
+    f->max_participants = sqlite3_column_int64(st, 13);
+    f->check_in_required = sqlite3_column_int(st, 14) != 0;
     if (!f->name || !f->format || !f->format_options || !f->participant_type || !f->currency)
         return STORE_ERROR;
     return STORE_OK;
@@ -276,6 +279,18 @@ int store_tournament_patch(db_conn *w, void *arg)
         !tstatus_allows_structure_edit(cur.status)) {
         p->field = f->has_format ? "format" : f->has_type ? "participant_type" : "max_participants";
         p->message = "format, participant type and size cannot change once the tournament is live";
+        goto out;
+    }
+    if (cur.ever > 0 && ((f->has_fee && f->entry_fee_cents != v.entry_fee_cents) ||
+                         (f->has_currency && strcmp(f->currency, v.currency) != 0))) {
+        p->field =
+            f->has_fee && f->entry_fee_cents != v.entry_fee_cents ? "entry_fee_cents" : "currency";
+        p->message = "the entry fee and currency cannot change once anyone has registered";
+        goto out;
+    }
+    if (f->has_type && strcmp(f->participant_type, v.participant_type) != 0 && cur.ever > 0) {
+        p->field = "participant_type";
+        p->message = "the participant type cannot change once anyone has registered";
         goto out;
     }
     if (f->has_max && f->max_participants < cur.active) {

@@ -654,3 +654,187 @@ class TourneyServer:
     def healthy(self):
         r = self.get("/healthz")
         return r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+# ---------------------------------------------------------------- teams, registrations, payments
+# Helpers of the registrations issue's tests (test_teams, test_registrations, test_payments,
+# test_dashboards, test_concurrency, test_durability, test_permissions_registrations).
+
+import sqlite3  # noqa: E402  (stdlib; read-only looks into a server's database)
+
+TEAM_KEYS = {"id", "name", "tag", "captain", "members", "created_at"}
+USER_REF_KEYS = {"id", "username", "display_name"}
+REGISTRATION_KEYS = {"id", "tournament", "user", "team", "status", "seed", "payment",
+                     "created_at", "checked_in_at"}
+MY_REGISTRATION_KEYS = REGISTRATION_KEYS | {"next_match"}
+PAYMENT_KEYS = {"id", "registration_id", "amount_cents", "currency", "method", "reference",
+                "status", "reason", "verified_by", "verified_at", "created_at", "user", "team"}
+DASHBOARD_KEYS = {"id", "slug", "name", "status", "start_at", "max_participants",
+                  "entry_fee_cents", "currency", "registrations", "pending_payments",
+                  "verified_revenue_cents"}
+REG_STATUSES = ["pending", "confirmed", "checked_in", "cancelled"]
+PAY_STATUSES = ["pending", "verified", "rejected"]
+
+
+def query_count(r):
+    """The X-Query-Count of a response, as an int."""
+    v = r.headers.get("X-Query-Count")
+    assert v is not None and str(v).isdigit(), f"X-Query-Count {v!r}: {describe(r)}"
+    return int(v)
+
+
+def create_users(server, n, prefix="u", workers=8):
+    """n new users, created concurrently (each costs an argon2id hash and a login)."""
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, n))) as ex:
+        return list(ex.map(lambda _i: server.new_user(prefix=prefix), range(n)))
+
+
+_POOLS = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def user_pool(server, n=200):
+    """A pool of at least n users of `server`, made once per server process and shared by
+    the tests that need many distinct players (fresh tournaments per test)."""
+    with _POOLS_LOCK:
+        pool = _POOLS.setdefault(id(server), [])
+        if len(pool) < n:
+            pool += create_users(server, n - len(pool), prefix="pool", workers=12)
+        return pool[:n]
+
+
+def db_connect_ro(srv):
+    """A read-only sqlite3 connection to the database of a server started by the suite."""
+    con = sqlite3.connect(f"file:{srv.db}?mode=ro", uri=True, timeout=10)
+    con.row_factory = sqlite3.Row
+    return con
+
+
+def db_rows(srv, sql, params=()):
+    """Runs one read-only query on srv's database; returns a list of tuples."""
+    con = db_connect_ro(srv)
+    try:
+        return [tuple(row) for row in con.execute(sql, params).fetchall()]
+    finally:
+        con.close()
+
+
+def kill_server(srv):
+    """SIGKILL the server (a crash on purpose) and wait for it. The fixtures then expect
+    nothing more of it: no SIGTERM, no exit code 0. Returns the sanitizer problems its
+    stderr showed before the kill (a list, empty when none)."""
+    if srv.proc is None or srv.stopped:
+        return []
+    try:
+        os.kill(srv.proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    srv.proc.wait(30)
+    srv.stopped = True
+    srv.http.close()
+    srv.stderr_file.close()
+    srv.stdout_file.close()
+    text = srv.read_stderr()
+    return [f"sanitizer report ({m!r}) in server stderr before SIGKILL:\n{text[-6000:]}"
+            for m in SANITIZER_MARKERS if m in text]
+
+
+class _ReopenedServer(TourneyServer):
+    """A server serving an existing database: `migrate up` runs (it must be a no-op on a
+    migrated database), the admin already exists, no seeding."""
+
+    def cli(self, *args, **kw):
+        if args[:2] == ("user", "create"):
+            return None
+        return super().cli(*args, **kw)
+
+
+def reopen_server(srv, flags=None):
+    """Starts a new server process on the database (and work directory) of `srv`, which
+    must have stopped. The caller stops it (`stop()` returns its problems)."""
+    assert srv.stopped, "the first server still runs"
+    fl = dict(srv.flags)
+    fl.update(flags or {})
+    again = _ReopenedServer(srv.binary, srv.workdir, flags=fl)
+    again.env = srv.env
+    again.start()
+    return again
+
+
+def create_team(server, captain, members=(), name=None, tag=None):
+    """A team of `captain` with the given members added (by username); returns its JSON."""
+    r = server.post("/api/v1/teams", user=captain,
+                    json={"name": name or f"Team {uniq()}", "tag": tag or uniq("T")[:10]})
+    team = assert_json(r, 201)
+    for m in members:
+        r = server.post(f"/api/v1/teams/{team['id']}/members", user=captain,
+                        json={"username": m.username})
+        assert_json(r, 201)
+    if members:
+        team = assert_json(server.get(f"/api/v1/teams/{team['id']}"), 200)
+    return team
+
+
+def register(server, user, slug, team_id=None):
+    """POST /api/v1/tournaments/{slug}/registrations (solo: no body); returns the response."""
+    kw = {"json": {"team_id": team_id}} if team_id is not None else {}
+    return server.post(f"/api/v1/tournaments/{slug}/registrations", user=user, **kw)
+
+
+def list_registrations(server, slug, user=None, status=None, limit=100):
+    """Every registration of a tournament (all pages), in list order."""
+    return _walk(server, f"/api/v1/tournaments/{slug}/registrations", user,
+                 {"status": status} if status else {}, limit)
+
+
+def list_payments(server, slug, user, status=None, limit=100):
+    return _walk(server, f"/api/v1/tournaments/{slug}/payments", user,
+                 {"status": status} if status else {}, limit)
+
+
+def my_registrations(server, user, limit=100):
+    return _walk(server, "/api/v1/me/registrations", user, {}, limit)
+
+
+def organizer_dashboard(server, user, limit=100):
+    return _walk(server, "/api/v1/organizer/dashboard", user, {}, limit)
+
+
+def _walk(server, path, user, params, limit):
+    items, cursor = [], None
+    for _ in range(10000):
+        p = dict(params, limit=limit)
+        if cursor:
+            p["cursor"] = cursor
+        page = assert_json(server.get(path, params=p, user=user), 200)
+        assert set(page) >= {"items", "next_cursor"}, page
+        assert len(page["items"]) <= limit
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+        assert page["items"], f"an empty page of {path} carries a next_cursor"
+    raise AssertionError(f"{path} never ended")
+
+
+def in_parallel(fn, args, workers=None):
+    """Runs fn(arg) for every arg in threads; with one thread per arg (the default) all
+    are released at once by a barrier. Returns the results in the order of args
+    (exceptions are returned, not raised, so one failure does not hide the others)."""
+    args = list(args)
+    n = max(1, workers or len(args))
+    barrier = threading.Barrier(len(args)) if args and n >= len(args) else None
+
+    def one(a):
+        if barrier is not None:
+            try:
+                barrier.wait(60)
+            except threading.BrokenBarrierError:
+                pass
+        try:
+            return fn(a)
+        except Exception as e:  # noqa: BLE001 - reported by the caller
+            return e
+
+    with ThreadPoolExecutor(max_workers=n) as ex:
+        return list(ex.map(one, args))
