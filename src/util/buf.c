@@ -89,7 +89,7 @@ void buf_puts(buf *b, const char *s)
     if (s) buf_append(b, s, strlen(s));
 }
 
-void buf_putc(buf *b, char c)
+void buf_putc_slow(buf *b, char c)
 {
     if (!buf_room(b, 1)) return;
     b->data[b->len++] = c;

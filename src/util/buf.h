@@ -29,7 +29,17 @@ bool buf_reserve(buf *b, size_t n);
 void buf_append(buf *b, const void *data, size_t n);
 /* A NULL s appends nothing. */
 void buf_puts(buf *b, const char *s);
-void buf_putc(buf *b, char c);
+/* Appends one byte; the common case (room left) is inline, growth goes out of line. */
+void buf_putc_slow(buf *b, char c);
+static inline void buf_putc(buf *b, char c)
+{
+    if (!b->oom && b->len + 1 < b->cap) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return;
+    }
+    buf_putc_slow(b, c);
+}
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends the decimal form of v. */
 void buf_put_i64(buf *b, int64_t v);

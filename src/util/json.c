@@ -264,10 +264,28 @@ void jw_key(jw *w, const char *key)
         return;
     }
     int lvl = w->depth - 1;
-    if (w->has_item[lvl]) buf_putc(w->b, ',');
+    size_t n = strlen(key);
+    bool plain = true;
+    for (size_t i = 0; i < n && plain; i++) plain = esc_class[(unsigned char)key[i]] == 0;
+    if (plain) {
+        /* keys are nearly always plain ASCII literals: one reserve, one copy */
+        if (buf_reserve(w->b, n + 4)) {
+            char *p = w->b->data + w->b->len;
+            if (w->has_item[lvl]) *p++ = ',';
+            *p++ = '"';
+            memcpy(p, key, n);
+            p += n;
+            *p++ = '"';
+            *p++ = ':';
+            *p = '\0';
+            w->b->len = (size_t)(p - w->b->data);
+        }
+    } else {
+        if (w->has_item[lvl]) buf_putc(w->b, ',');
+        json_escape(w->b, key, n);
+        buf_putc(w->b, ':');
+    }
     w->has_item[lvl] = 1;
-    json_escape(w->b, key, strlen(key));
-    buf_putc(w->b, ':');
     w->after_key = true;
 }
 
