@@ -1766,7 +1766,7 @@ static void seed_swiss_order(const int *points, int n, int *order)
 static void seed_swiss_pair(seed_ctx *c, seed_bracket *b, int n, int round, int *points,
                             uint8_t *had_bye)
 {
-    int order[SEED_MAX_PLAYERS], pos = 0, bye = -1;
+    int order[SEED_MAX_PLAYERS] = {0}, pos = 0, bye = -1;
     uint8_t used[SEED_MAX_PLAYERS] = {0};
     seed_swiss_order(points, n, order);
     for (int k = n - 1; n % 2 && k >= 0 && bye < 0; k--)
@@ -2050,20 +2050,19 @@ int seed_run(sqlite3 *db, const seed_options *opt, char *err, size_t errlen)
         seed_free(&c);
         return -1;
     }
-    /* One big transaction: no per-row sync, a larger page cache while it lasts. */
+    /* One big transaction, no sync until the caller's next commit, a larger page cache
+     * while it lasts; the caller's cache size and synchronous=FULL come back after. */
     int64_t cache = seed_pragma_value(db, "PRAGMA cache_size", -2000);
-    char sql[64];
     bool began = seed_exec(&c, "PRAGMA synchronous=OFF") == 0 &&
                  seed_exec(&c, "PRAGMA cache_size=-65536") == 0 && seed_exec(&c, "BEGIN") == 0;
     if (began && seed_phases(&c) == 0) seed_exec(&c, "COMMIT");
     if (began && c.failed && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA cache_size=%lld", (long long)cache);
-    bool failed = c.failed;
     if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK) {
-        if (!failed) seed_fail(&c, "seed: restoring pragmas: %s", sqlite3_errmsg(db));
-    }
+        sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
+        seed_fail(&c, "seed: restoring pragmas: %s", sqlite3_errmsg(db)); /* keeps a first error */
     seed_free(&c);
     return c.failed ? -1 : 0;
 }
