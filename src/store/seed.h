@@ -4,7 +4,8 @@
  * `scale`: 20 games, 20,000 users, 1,000 teams, 2,000 tournaments in every status,
  * 100,000 registrations, 50,000 payments, 60,000 matches (half completed). The same
  * (scale, rng_seed, now) always produce the same rows. One transaction, prepared
- * statements, no per-row fsync: scale 1 takes well under 5 s. */
+ * statements, no per-row fsync: scale 1 takes well under 5 s. Refuses a database that
+ * already has users, games or tournaments. */
 #ifndef TOURNEYD_SEED_H
 #define TOURNEYD_SEED_H
 
