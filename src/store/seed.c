@@ -1008,13 +1008,16 @@ static void seed_plan_pool(seed_ctx *c, seed_tour *t)
     t->pool = (int32_t)seed_min(seed_max(users - 3, 0), SEED_MAX_REGS / 2);
 }
 
-static void seed_plan_attrs(seed_ctx *c, seed_tour *t)
+/* Plans tournament `index`: the first ST__N get one status each (so every status exists
+ * at any scale), the rest are drawn by weight. */
+static void seed_plan_attrs(seed_ctx *c, seed_tour *t, int64_t index)
 {
     int game_w[SEED_N_GAMES];
     seed_rng *r = &c->rng;
     for (int i = 0; i < SEED_N_GAMES; i++) game_w[i] = seed_games[i].weight;
     memset(t, 0, sizeof *t);
     t->status = (uint8_t)seed_pick(r, seed_status_w, ST__N);
+    if (index < ST__N) t->status = (uint8_t)index;
     t->game = (uint8_t)seed_pick(r, game_w, SEED_N_GAMES);
     t->team = seed_games[t->game].team_size > 1 && seed_chance(r, 85);
     seed_plan_format(c, t);
@@ -1022,7 +1025,7 @@ static void seed_plan_attrs(seed_ctx *c, seed_tour *t)
     t->paid = seed_chance(r, 45);
     t->fee = seed_fees[seed_range(r, 0, SEED_COUNT(seed_fees) - 1)];
     t->eur = seed_chance(r, 25);
-    t->deleted = seed_range(r, 0, 999) < 10;
+    t->deleted = seed_range(r, 0, 999) < 10 && index >= ST__N;
     t->nowin = t->status == ST_OPEN && seed_chance(r, 20);
     t->full = t->status == ST_OPEN && seed_chance(r, 15);
     int64_t pool_org = seed_max(1, seed_min(c->n_users - 2, c->n_users / 40));
@@ -1316,7 +1319,7 @@ static int seed_plan(seed_ctx *c)
 {
     int64_t *lc = malloc(sizeof(int64_t) * (size_t)(c->n_tours + 1));
     if (!lc) return seed_fail(c, "seed: out of memory");
-    for (int64_t i = 0; i < c->n_tours; i++) seed_plan_attrs(c, &c->tours[i]);
+    for (int64_t i = 0; i < c->n_tours; i++) seed_plan_attrs(c, &c->tours[i], i);
     seed_plan_brackets(c, lc);
     free(lc);
     for (int64_t i = 0; i < c->n_tours; i++)

@@ -45,9 +45,9 @@ def test_migrate_up_down_status_round_trip(tmp_path):
     r = run("migrate", "up", "--db", db)
     assert r.returncode == 0, r.stderr
     latest = schema_version(db)
-    assert latest >= 2
+    assert latest >= 3
     assert {"users", "tournaments", "registrations", "payments", "matches"} <= tables(db)
-    assert "registrations_team" in indexes(db)
+    assert {"registrations_team", "tournaments_game_start"} <= indexes(db)
 
     st = run("migrate", "status", "--db", db)
     assert st.returncode == 0
@@ -62,7 +62,8 @@ def test_migrate_up_down_status_round_trip(tmp_path):
     r = run("migrate", "down", "--db", db)
     assert r.returncode == 0, r.stderr
     assert schema_version(db) == latest - 1
-    assert "registrations_team" not in indexes(db)
+    assert "tournaments_game_start" not in indexes(db)   # made by 0003
+    assert "registrations_team" in indexes(db)           # 0002 stays
     assert "[pending]" in run("migrate", "status", "--db", db).stdout
 
     # down everything: no table of ours is left
@@ -214,7 +215,7 @@ def test_help_and_unknown_commands():
 def test_seed_is_deterministic_and_refuses_a_seeded_db(tmp_path):
     a, b = str(tmp_path / "a.db"), str(tmp_path / "b.db")
     for db in (a, b):
-        r = run("seed", "--scale", "0.01", "--rng-seed", "7", "--db", db, timeout=120)
+        r = run("seed", "--scale", "0.05", "--rng-seed", "7", "--db", db, timeout=120)
         assert r.returncode == 0, r.stderr
     q = ("SELECT slug, status, format, max_participants, n_pending, n_confirmed, n_checked_in,"
          " n_cancelled FROM tournaments ORDER BY id")
