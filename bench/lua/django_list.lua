@@ -1,0 +1,6 @@
+-- Django reference: GET /api/tournaments/?game=<random>&status=<random> (its own list benchmark)
+local dir = os.getenv("BENCH_LUA_DIR") or (debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or ".")
+dofile(dir .. "/common.lua")
+build(function()
+  return wrk.format("GET", "/api/tournaments/?game=" .. pick(games) .. "&status=" .. pick(statuses))
+end)

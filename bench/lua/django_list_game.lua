@@ -1,0 +1,4 @@
+-- Django reference: GET /api/tournaments/?game=<random game slug>
+local dir = os.getenv("BENCH_LUA_DIR") or (debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or ".")
+dofile(dir .. "/common.lua")
+build(function() return wrk.format("GET", "/api/tournaments/?game=" .. pick(games)) end)

@@ -1,0 +1,6 @@
+-- tourneyd: GET /api/v1/tournaments?game=<random>&status=<random> (the Django list benchmark's query)
+local dir = os.getenv("BENCH_LUA_DIR") or (debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or ".")
+dofile(dir .. "/common.lua")
+build(function()
+  return wrk.format("GET", "/api/v1/tournaments?game=" .. pick(games) .. "&status=" .. pick(statuses))
+end)

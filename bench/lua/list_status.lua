@@ -1,0 +1,4 @@
+-- tourneyd: GET /api/v1/tournaments?status=<random non-draft status>
+local dir = os.getenv("BENCH_LUA_DIR") or (debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or ".")
+dofile(dir .. "/common.lua")
+build(function() return wrk.format("GET", "/api/v1/tournaments?status=" .. pick(statuses)) end)
