@@ -131,9 +131,15 @@ static void api_payment_answer(req *r, int64_t id, int status)
 
 /* ---- registrations ---- */
 
+typedef struct reg_job {
+    store_reg_new rn;
+    st_registration shown; /* what the answer shows, known before the write */
+} reg_job;
+
 static void api_registered(req *r, void *arg, int rc)
 {
-    store_reg_new *rn = arg;
+    reg_job *j = arg;
+    store_reg_new *rn = &j->rn;
     if (rc == STORE_CONFLICT || rc == STORE_INVALID) {
         api_refused(r, &rn->why);
         return;
@@ -142,7 +148,15 @@ static void api_registered(req *r, void *arg, int rc)
         api_store_failed(r, rc);
         return;
     }
-    api_reg_answer(r, rn->id, 201);
+    /* everything the answer shows is known here: no read-back query */
+    st_registration *g = &j->shown;
+    g->id = rn->id;
+    g->status = rn->status;
+    g->team_id = rn->team_id;
+    g->team_name = rn->team_name;
+    g->team_tag = rn->team_tag;
+    g->created_at = rn->now;
+    api_reg_json(req_json(r, 201), g);
 }
 
 void api_registrations_create(req *r)
@@ -151,11 +165,12 @@ void api_registrations_create(req *r)
     if (!u) return;
     st_tournament t;
     if (!api_tournament_load(r, &t)) return;
-    store_reg_new *rn = arena_calloc(req_arena(r), 1, sizeof *rn);
-    if (!rn) {
+    reg_job *j = arena_calloc(req_arena(r), 1, sizeof *j);
+    if (!j) {
         req_error(r, 500, "internal", NULL, "out of memory");
         return;
     }
+    store_reg_new *rn = &j->rn;
     size_t len;
     req_body(r, &len);
     if (len > 0) {
@@ -165,6 +180,10 @@ void api_registrations_create(req *r)
     rn->tournament_id = t.id;
     rn->user_id = u->id;
     rn->now = req_now(r);
+    rn->a = req_arena(r);
+    j->shown.tournament_slug = t.slug;
+    j->shown.tournament_name = t.name;
+    j->shown.user = (st_user_ref){u->id, u->username, u->display_name};
     api_write(r, store_registration_insert, rn, api_registered);
 }
 

@@ -21,6 +21,7 @@ struct db_conn {
     /* slots handed out and not yet reset (a statement not reset keeps a read open) */
     int nopen;
     uint8_t open[Q__COUNT];
+    bool catalog_changed;
     db_conn *next_reader;
 };
 
@@ -195,4 +196,16 @@ bool db_ping(db_conn *c)
 {
     sqlite3_stmt *st = db_stmt(c, Q_PING, "SELECT value FROM meta WHERE key = 'catalog_version'");
     return st && sqlite3_step(st) == SQLITE_ROW;
+}
+
+void db_mark_catalog(db_conn *c)
+{
+    c->catalog_changed = true;
+}
+
+bool db_take_catalog_mark(db_conn *c)
+{
+    bool was = c->catalog_changed;
+    c->catalog_changed = false;
+    return was;
 }

@@ -88,6 +88,9 @@ sqlite3_stmt *db_stmt(db_conn *c, query_slot slot, const char *sql);
  * transaction so that its next query sees every commit made meanwhile. Called at the end
  * of each request, before a request waits for a write, and after each write job. */
 void db_release(db_conn *c);
+/* Writer connection: note that the catalog changed in this batch / take that note. */
+void db_mark_catalog(db_conn *c);
+bool db_take_catalog_mark(db_conn *c);
 /* Counts one query run outside db_stmt (e.g. sqlite3_exec). */
 void db_count(db_conn *c);
 /* Queries counted since the last call (and resets the count); also db_release()s. */

@@ -176,11 +176,11 @@ int store_tournament_touch(db_conn *w, int64_t tournament_id, int64_t now)
     return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
+/* The catalog version rises once per write batch (see store_catalog_flush). */
 static int store_catalog_touch(db_conn *w)
 {
-    sqlite3_stmt *st = db_stmt(w, Q_CATALOG_BUMP,
-                               "UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'");
-    return st && sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    db_mark_catalog(w);
+    return STORE_OK;
 }
 
 int store_registration_move(db_conn *w, int64_t reg_id, int64_t tournament_id, const char *from,
@@ -240,29 +240,30 @@ static int store_treg(db_conn *w, int64_t tournament_id, treg *t)
 }
 
 /* 1 when a member of team_id (or, for a solo entry, user_id) already plays in the
- * tournament through any active registration; 0 when not; -1 on error. */
+ * tournament through any active registration; 0 when not; -1 on error. Each probe is an
+ * index lookup (registrations_active_user; team_members_user then registrations_team),
+ * so the cost does not grow with the tournament's size. */
+#define PLAYS_ALREADY(user)                                                                        \
+    "(EXISTS (SELECT 1 FROM registrations r WHERE r.tournament_id = ?1 AND r.user_id = " user      \
+    " AND r.status <> 'cancelled') OR EXISTS (SELECT 1 FROM team_members x CROSS JOIN"             \
+    " registrations r ON r.team_id = x.team_id AND r.tournament_id = ?1 WHERE x.user_id = " user   \
+    " AND r.status <> 'cancelled'))"
+
 static int store_reg_overlap(db_conn *w, int64_t tournament_id, int64_t user_id, int64_t team_id)
 {
     sqlite3_stmt *st;
     if (team_id) {
         st = db_stmt(w, Q_REG_OVERLAP_TEAM,
-                     "SELECT 1 FROM team_members me JOIN registrations r"
-                     " ON r.tournament_id = ?1 AND r.status <> 'cancelled'"
-                     " AND (r.user_id = me.user_id OR r.team_id IN"
-                     " (SELECT team_id FROM team_members WHERE user_id = me.user_id))"
-                     " WHERE me.team_id = ?2 LIMIT 1");
+                     "SELECT 1 FROM team_members me WHERE me.team_id = ?2 AND " PLAYS_ALREADY(
+                         "me.user_id") " LIMIT 1");
         if (!st) return -1;
-        sqlite3_bind_int64(st, 1, tournament_id);
         sqlite3_bind_int64(st, 2, team_id);
     } else {
-        st = db_stmt(w, Q_REG_OVERLAP_SOLO,
-                     "SELECT 1 FROM registrations r WHERE r.tournament_id = ?1"
-                     " AND r.status <> 'cancelled' AND (r.user_id = ?2 OR r.team_id IN"
-                     " (SELECT team_id FROM team_members WHERE user_id = ?2)) LIMIT 1");
+        st = db_stmt(w, Q_REG_OVERLAP_SOLO, "SELECT 1 WHERE " PLAYS_ALREADY("?2"));
         if (!st) return -1;
-        sqlite3_bind_int64(st, 1, tournament_id);
         sqlite3_bind_int64(st, 2, user_id);
     }
+    sqlite3_bind_int64(st, 1, tournament_id);
     int rc = sqlite3_step(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
@@ -272,7 +273,8 @@ static int store_reg_team_ok(db_conn *w, store_reg_new *rn, int64_t team_size)
 {
     sqlite3_stmt *st = db_stmt(w, Q_TEAM_MEMBER_COUNT,
                                "SELECT t.captain_id, (SELECT count(*) FROM team_members m"
-                               " WHERE m.team_id = t.id) FROM teams t WHERE t.id = ?1");
+                               " WHERE m.team_id = t.id), t.name, t.tag FROM teams t"
+                               " WHERE t.id = ?1");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, rn->team_id);
     int rc = sqlite3_step(st);
@@ -291,6 +293,8 @@ static int store_reg_team_ok(db_conn *w, store_reg_new *rn, int64_t team_size)
                                   "the team has fewer members than the game's team size"};
         return STORE_INVALID;
     }
+    rn->team_name = rn->a ? db_col_text(st, 2, rn->a) : NULL;
+    rn->team_tag = rn->a ? db_col_text(st, 3, rn->a) : NULL;
     return STORE_OK;
 }
 
@@ -345,6 +349,7 @@ int store_registration_insert(db_conn *w, void *arg)
     }
     if (rc != SQLITE_DONE) return STORE_ERROR;
     rn->id = sqlite3_last_insert_rowid(db_handle(w));
+    rn->status = status;
     rc = store_counter_add(w, rn->tournament_id, status, +1, rn->now);
     return rc == STORE_OK ? store_catalog_touch(w) : rc;
 }

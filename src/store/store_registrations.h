@@ -31,8 +31,11 @@ int store_registrations_mine(db_conn *c, arena *a, int64_t user_id, int64_t befo
 typedef struct store_reg_new {
     int64_t tournament_id, user_id, team_id; /* team_id 0 = solo */
     int64_t now;
-    int64_t id;        /* out */
-    store_refusal why; /* out with STORE_CONFLICT / STORE_INVALID */
+    arena *a;                         /* for the team's name and tag (the request's arena) */
+    int64_t id;                       /* out */
+    const char *status;               /* out: "pending" or "confirmed" */
+    const char *team_name, *team_tag; /* out for team entries */
+    store_refusal why;                /* out with STORE_CONFLICT / STORE_INVALID */
 } store_reg_new;
 /* STORE_CONFLICT with why.code registration_closed / tournament_full /
  * already_registered; STORE_INVALID for a team that may not play (size, captain). */

@@ -136,8 +136,17 @@ int store_tournament_states(db_conn *c, arena *a, const char *slugs_json, int64_
     return store_t_rows(st, a, 16, out, n);
 }
 
+/* Catalog changes are noted per job and applied once per batch by store_catalog_flush:
+ * the same transaction, one UPDATE however many jobs the batch holds. */
 static int store_catalog_bump(db_conn *w)
 {
+    db_mark_catalog(w);
+    return STORE_OK;
+}
+
+int store_catalog_flush(db_conn *w)
+{
+    if (!db_take_catalog_mark(w)) return STORE_OK;
     sqlite3_stmt *st = db_stmt(w, Q_CATALOG_BUMP,
                                "UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'");
     return st && sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;

@@ -70,4 +70,8 @@ typedef struct store_tdelete {
 } store_tdelete;
 int store_tournament_delete(db_conn *w, void *store_tdelete_arg);
 
+/* Raises the catalog version if a job of the current batch changed the catalog; the
+ * writer calls it just before COMMIT. */
+int store_catalog_flush(db_conn *w);
+
 #endif

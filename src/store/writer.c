@@ -14,6 +14,7 @@
 #include "obs/log.h"
 #include "obs/metrics.h"
 #include "store/store.h"
+#include "store/store_tournaments.h"
 #include "store/store_users.h"
 #include "util/timefmt.h"
 
@@ -51,11 +52,14 @@ static void writer_run_batch(wjob **jobs, unsigned n)
         if (rcs[i] != STORE_OK && db_exec(wr.conn, "ROLLBACK TO job") != SQLITE_OK) ok = false;
         if (db_exec(wr.conn, "RELEASE job") != SQLITE_OK) ok = false;
     }
+    if (ok && store_catalog_flush(wr.conn) != STORE_OK) ok = false;
+    db_release(wr.conn);
     if (ok && db_exec(wr.conn, "COMMIT") != SQLITE_OK) ok = false;
     if (!ok) {
         LOG_EMIT(LOG_ERROR, "write batch failed",
                  LOG_STR("error", sqlite3_errmsg(db_handle(wr.conn))), LOG_INT("jobs", n));
         db_exec(wr.conn, "ROLLBACK");
+        db_take_catalog_mark(wr.conn);
     }
     db_take_queries(wr.conn);
     metrics_writer_batch(n, time_mono_ns() - t0, !ok);
