@@ -250,11 +250,16 @@ static int cmd_migrate(int argc, char **argv)
 
 /* ---- seed ---- */
 
+/* On a terminal: one line per phase, rewritten as it advances; elsewhere (logs, CI):
+ * one line when each phase is done. ctx points to a bool "is a terminal". */
 static void seed_progress(const char *phase, int64_t done, int64_t total, void *ctx)
 {
-    (void)ctx;
-    fprintf(stderr, "\rseeding %-14s %8lld / %-8lld", phase, (long long)done, (long long)total);
-    if (done >= total) fprintf(stderr, "\n");
+    bool tty = *(const bool *)ctx;
+    if (tty)
+        fprintf(stderr, "\rseeding %-14s %8lld / %-8lld", phase, (long long)done,
+                (long long)total);
+    if (done >= total)
+        fprintf(stderr, tty ? "\n" : "seeded %-14s %8lld\n", phase, (long long)total);
 }
 
 static int cmd_seed(int argc, char **argv)
@@ -294,11 +299,13 @@ static int cmd_seed(int argc, char **argv)
         db_close(c);
         return 1;
     }
+    bool tty = isatty(STDERR_FILENO);
     seed_options so = {.scale = scale,
                        .rng_seed = rng_seed,
                        .now = time_now(),
                        .password_hash = hash,
-                       .progress = isatty(STDERR_FILENO) ? seed_progress : NULL};
+                       .progress = seed_progress,
+                       .progress_ctx = &tty};
     rc = seed_run(db_handle(c), &so, err, sizeof err);
     db_close(c);
     if (rc != 0) {
