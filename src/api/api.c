@@ -52,6 +52,9 @@ static const api_route api_routes[] = {
     {HTTP_POST, "/api/v1/payments/{id}/verify", api_payment_verify},
     {HTTP_POST, "/api/v1/payments/{id}/reject", api_payment_reject},
     {HTTP_GET, "/api/v1/organizer/dashboard", api_organizer_dashboard},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/matches", api_matches_list},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/bracket", api_bracket_get},
+    {HTTP_GET, "/api/v1/matches/{id}", api_match_get},
     {HTTP_GET, "/healthz", api_healthz},
     {HTTP_GET, "/readyz", api_readyz},
     {HTTP_GET, "/metrics", api_metrics},
@@ -377,9 +380,9 @@ void api_refused(req *r, const store_refusal *why)
     req_error(r, status, code, why->field, "%s", why->message ? why->message : code);
 }
 
-bool api_status_filter(req *r, const char *const *allowed, const char **out)
+bool api_status_filter(req *r, const char *const *allowed, const char *key, const char **out)
 {
-    const char *v = req_query(r, "status");
+    const char *v = req_query(r, key);
     *out = NULL;
     if (!v || !v[0]) return true;
     for (int i = 0; allowed[i]; i++) {
@@ -388,7 +391,7 @@ bool api_status_filter(req *r, const char *const *allowed, const char **out)
             return true;
         }
     }
-    api_invalid(r, "status", "status is not one of the statuses of this list");
+    api_invalid(r, key, "%s is not one of the values this list knows", key);
     return false;
 }
 

@@ -67,8 +67,9 @@ bool api_tournament_manager(const st_tournament *t, const st_user *u);
 /* A refused write: its code becomes the error code (409, or 400 for
  * validation_failed, 403 for forbidden). */
 void api_refused(req *r, const store_refusal *why);
-/* The optional `status` filter of a list, checked against allowed values (NULL-ended). */
-bool api_status_filter(req *r, const char *const *allowed, const char **out);
+/* An optional enumerated filter of a list (query parameter `key`), checked against the
+ * allowed values (NULL-ended); 400 naming the parameter otherwise. */
+bool api_status_filter(req *r, const char *const *allowed, const char *key, const char **out);
 /* The `cursor` of an id-keyed list: *after stays 0 without one. */
 bool api_id_cursor(req *r, char kind, int64_t *after);
 /* Writes "next_cursor" for an id-keyed list. */
@@ -107,6 +108,9 @@ void api_payments_list(req *r);
 void api_payment_verify(req *r);
 void api_payment_reject(req *r);
 void api_organizer_dashboard(req *r);
+void api_matches_list(req *r);
+void api_match_get(req *r);
+void api_bracket_get(req *r);
 void api_healthz(req *r);
 void api_readyz(req *r);
 void api_metrics(req *r);

@@ -193,7 +193,7 @@ void api_registrations_list(req *r)
     if (!api_tournament_load(r, &t)) return;
     store_rlist f = {.tournament_id = t.id};
     int limit;
-    if (!api_limit(r, &limit) || !api_status_filter(r, reg_statuses, &f.status) ||
+    if (!api_limit(r, &limit) || !api_status_filter(r, reg_statuses, "status", &f.status) ||
         !api_id_cursor(r, 'r', &f.after_id))
         return;
     f.limit = limit + 1;
@@ -397,7 +397,7 @@ void api_payments_list(req *r)
     }
     store_plist f = {.tournament_id = t.id};
     int limit;
-    if (!api_limit(r, &limit) || !api_status_filter(r, pay_statuses, &f.status) ||
+    if (!api_limit(r, &limit) || !api_status_filter(r, pay_statuses, "status", &f.status) ||
         !api_id_cursor(r, 'p', &f.after_id))
         return;
     f.limit = limit + 1;

@@ -64,6 +64,10 @@ typedef enum {
     Q_PAY_SET_STATUS,
     Q_PAY_REJECT_PENDING,
     Q_ORG_DASHBOARD,
+    Q_MATCH_GET,
+    Q_MATCH_LIST_FIRST, /* + filter mask (8 variants: state, round, bracket) */
+    Q_MATCH_LIST_LAST = Q_MATCH_LIST_FIRST + 7,
+    Q_MATCH_ALL,
     Q_T_LIST_FIRST, /* + filter mask (16 variants) */
     Q_T_LIST_LAST = Q_T_LIST_FIRST + 31,
     Q__COUNT

@@ -143,6 +143,31 @@ typedef struct st_payment {
     const char *team_name;
 } st_payment;
 
+/* One side of a match: the registration with the name it plays under (team name, or the
+ * player's display name) and its seed. registration_id 0 = nobody (yet). */
+typedef struct st_side {
+    int64_t registration_id;
+    const char *name;
+    int64_t seed; /* 0 = unseeded */
+} st_side;
+
+typedef struct st_match {
+    int64_t id;
+    int64_t tournament_id;
+    const char *tournament_slug;
+    int64_t organizer_id;
+    tstatus tournament_status;
+    const char *bracket;
+    int64_t round, position;
+    const char *state;
+    st_side p1, p2, winner;
+    bool has_score;
+    int64_t score1, score2;
+    int64_t next_match_id, next_slot;             /* 0 = none */
+    int64_t loser_next_match_id, loser_next_slot; /* 0 = none */
+    int64_t scheduled_at, completed_at;           /* 0 = unset */
+} st_match;
+
 static inline int64_t st_tournament_active(const st_tournament *t)
 {
     return t->n_pending + t->n_confirmed + t->n_checked_in;

@@ -1,0 +1,119 @@
+/* store_matches.c: SQL of match reads (see store_matches.h).
+ *
+ * A side's name is the team's name for team entries and the player's display name
+ * otherwise; both sides and the winner are joined in the one query. Filtered lists have
+ * one SQL text per filter combination, like the catalog. */
+#include "store/store_matches.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define M_COLS                                                                                     \
+    "m.id, m.tournament_id, t.slug, t.organizer_id, t.status, m.bracket, m.round, m.position,"     \
+    " m.state, m.p1_registration_id, coalesce(tm1.name, u1.display_name), r1.seed,"                \
+    " m.p2_registration_id, coalesce(tm2.name, u2.display_name), r2.seed,"                         \
+    " m.winner_registration_id, m.score1, m.score2, m.next_match_id, m.next_slot,"                 \
+    " m.loser_next_match_id, m.loser_next_slot, m.scheduled_at, m.completed_at"
+#define M_FROM                                                                                     \
+    " FROM matches m JOIN tournaments t ON t.id = m.tournament_id"                                 \
+    " LEFT JOIN registrations r1 ON r1.id = m.p1_registration_id"                                  \
+    " LEFT JOIN users u1 ON u1.id = r1.user_id LEFT JOIN teams tm1 ON tm1.id = r1.team_id"         \
+    " LEFT JOIN registrations r2 ON r2.id = m.p2_registration_id"                                  \
+    " LEFT JOIN users u2 ON u2.id = r2.user_id LEFT JOIN teams tm2 ON tm2.id = r2.team_id"
+#define M_BRACKET_ORDER                                                                            \
+    "CASE m.bracket WHEN 'winners' THEN 0 WHEN 'losers' THEN 1 WHEN 'grand_final' THEN 2"          \
+    " WHEN 'third_place' THEN 3 WHEN 'group' THEN 4 ELSE 5 END"
+
+static int store_match_row(sqlite3_stmt *st, arena *a, st_match *m)
+{
+    int i = 0;
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(st, i++);
+    m->tournament_id = sqlite3_column_int64(st, i++);
+    m->tournament_slug = db_col_text(st, i++, a);
+    m->organizer_id = sqlite3_column_int64(st, i++);
+    m->tournament_status = tstatus_parse((const char *)sqlite3_column_text(st, i++));
+    m->bracket = db_col_text(st, i++, a);
+    m->round = sqlite3_column_int64(st, i++);
+    m->position = sqlite3_column_int64(st, i++);
+    m->state = db_col_text(st, i++, a);
+    m->p1.registration_id = sqlite3_column_int64(st, i++);
+    m->p1.name = db_col_text(st, i++, a);
+    m->p1.seed = sqlite3_column_int64(st, i++);
+    m->p2.registration_id = sqlite3_column_int64(st, i++);
+    m->p2.name = db_col_text(st, i++, a);
+    m->p2.seed = sqlite3_column_int64(st, i++);
+    int64_t w = sqlite3_column_int64(st, i++);
+    m->winner = w && w == m->p1.registration_id   ? m->p1
+                : w && w == m->p2.registration_id ? m->p2
+                                                  : (st_side){0};
+    m->has_score = sqlite3_column_type(st, i) != SQLITE_NULL;
+    m->score1 = sqlite3_column_int64(st, i++);
+    m->score2 = sqlite3_column_int64(st, i++);
+    m->next_match_id = sqlite3_column_int64(st, i++);
+    m->next_slot = sqlite3_column_int64(st, i++);
+    m->loser_next_match_id = sqlite3_column_int64(st, i++);
+    m->loser_next_slot = sqlite3_column_int64(st, i++);
+    m->scheduled_at = sqlite3_column_int64(st, i++);
+    m->completed_at = sqlite3_column_int64(st, i++);
+    return m->tournament_slug && m->bracket && m->state ? STORE_OK : STORE_ERROR;
+}
+
+int store_match_get(db_conn *c, arena *a, int64_t id, st_match *out)
+{
+    sqlite3_stmt *st =
+        db_stmt(c, Q_MATCH_GET, "SELECT " M_COLS M_FROM " WHERE m.id = ?1 AND t.is_deleted = 0");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) return STORE_NOT_FOUND;
+    if (rc != SQLITE_ROW) return STORE_ERROR;
+    return store_match_row(st, a, out);
+}
+
+enum { MF_STATE = 1, MF_ROUND = 2, MF_BRACKET = 4 };
+
+int store_matches_list(db_conn *c, arena *a, const store_mlist *f, st_match **out, int *n)
+{
+    sqlite3_stmt *st;
+    if (f->limit == 0) {
+        st = db_stmt(c, Q_MATCH_ALL,
+                     "SELECT " M_COLS M_FROM " WHERE m.tournament_id = ?1 ORDER BY " M_BRACKET_ORDER
+                     ", m.round, m.position, m.id");
+        if (!st) return STORE_ERROR;
+    } else {
+        unsigned mask =
+            (f->state ? MF_STATE : 0) | (f->round ? MF_ROUND : 0) | (f->bracket ? MF_BRACKET : 0);
+        char sql[1600];
+        snprintf(sql, sizeof sql,
+                 "SELECT " M_COLS M_FROM " WHERE m.tournament_id = ?1 AND m.id > ?2%s%s%s"
+                 " ORDER BY m.id LIMIT ?6",
+                 mask & MF_STATE ? " AND m.state = ?3" : "",
+                 mask & MF_ROUND ? " AND m.round = ?4" : "",
+                 mask & MF_BRACKET ? " AND m.bracket = ?5" : "");
+        st = db_stmt(c, (query_slot)(Q_MATCH_LIST_FIRST + mask), sql);
+        if (!st) return STORE_ERROR;
+        sqlite3_bind_int64(st, 2, f->after_id);
+        if (mask & MF_STATE) db_bind_text(st, 3, f->state);
+        if (mask & MF_ROUND) sqlite3_bind_int64(st, 4, f->round);
+        if (mask & MF_BRACKET) db_bind_text(st, 5, f->bracket);
+        sqlite3_bind_int(st, 6, f->limit);
+    }
+    sqlite3_bind_int64(st, 1, f->tournament_id);
+    int cap = f->limit > 0 ? f->limit : 64, count = 0, rc = SQLITE_ERROR;
+    st_match *items = arena_alloc(a, sizeof(st_match) * (size_t)cap);
+    while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            st_match *bigger = arena_alloc(a, sizeof(st_match) * (size_t)cap * 2);
+            if (!bigger) return STORE_ERROR;
+            memcpy(bigger, items, sizeof(st_match) * (size_t)count);
+            items = bigger;
+            cap *= 2;
+        }
+        if (store_match_row(st, a, &items[count++]) != STORE_OK) return STORE_ERROR;
+    }
+    if (!items || rc != SQLITE_DONE) return STORE_ERROR;
+    *out = items;
+    *n = count;
+    return STORE_OK;
+}
