@@ -108,6 +108,12 @@ void api_payments_list(req *r);
 void api_payment_verify(req *r);
 void api_payment_reject(req *r);
 void api_organizer_dashboard(req *r);
+/* The move to live: seeds, generates and stores the bracket, answers the detail. */
+void api_tournament_start(req *r, const st_tournament *t);
+void api_tournament_seeding(req *r);
+void api_standings(req *r);
+void api_match_result_post(req *r);
+void api_match_result_delete(req *r);
 void api_matches_list(req *r);
 void api_match_get(req *r);
 void api_bracket_get(req *r);

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/bracket.h"
+#include "store/store_brackets.h"
 #include "store/store_matches.h"
 
 static const char *const match_states[] = {"pending", "ready", "live", "completed", NULL};
@@ -170,6 +172,244 @@ void api_bracket_get(req *r)
             jw_obj_end(w);
         }
         jw_arr_end(w);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+}
+
+/* ---- seeding, results, standings ---- */
+
+static void api_seeded(req *r, void *arg, int rc)
+{
+    store_seeding *sd = arg;
+    if (rc == STORE_CONFLICT || rc == STORE_INVALID) {
+        api_refused(r, &sd->why);
+        return;
+    }
+    if (rc != STORE_OK) {
+        api_store_failed(r, rc);
+        return;
+    }
+    jw *w = req_json(r, 200);
+    jw_obj_begin(w);
+    jw_key(w, "seeds");
+    jw_arr_begin(w);
+    for (int i = 0; i < sd->nseeded; i++) {
+        jw_obj_begin(w);
+        jw_kint(w, "registration_id", sd->seeded[i]);
+        jw_kint(w, "seed", i + 1);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+}
+
+void api_tournament_seeding(req *r)
+{
+    const st_user *u = api_require_user(r);
+    st_tournament t;
+    if (!u || !api_tournament_load(r, &t)) return;
+    if (!api_tournament_manager(&t, u)) {
+        req_error(r, 403, "forbidden", NULL, "only the organizer seeds the tournament");
+        return;
+    }
+    json_t *b = api_body(r);
+    if (!b) return;
+    store_seeding *sd = arena_calloc(req_arena(r), 1, sizeof *sd);
+    if (!sd) {
+        req_error(r, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    json_t *order = json_object_get(b, "order");
+    const char *method;
+    if (!api_str(r, b, "method", false, &method)) return;
+    if (order && !json_is_null(order)) {
+        if (method) {
+            api_invalid(r, "method", "give either order or method, not both");
+            return;
+        }
+        if (!json_is_array(order) || json_array_size(order) > BRACKET_MAX_PARTICIPANTS) {
+            api_invalid(r, "order", "order must be an array of up to %d registration ids",
+                        BRACKET_MAX_PARTICIPANTS);
+            return;
+        }
+        size_t n = json_array_size(order);
+        int64_t *ids = arena_alloc(req_arena(r), sizeof(int64_t) * (n ? n : 1));
+        if (!ids) {
+            req_error(r, 500, "internal", NULL, "out of memory");
+            return;
+        }
+        for (size_t i = 0; i < n; i++) {
+            json_t *v = json_array_get(order, i);
+            if (!json_is_integer(v) || json_integer_value(v) < 1) {
+                api_invalid(r, "order", "order must hold registration ids");
+                return;
+            }
+            ids[i] = (int64_t)json_integer_value(v);
+            for (size_t k = 0; k < i; k++) {
+                if (ids[k] == ids[i]) {
+                    api_invalid(r, "order", "registration %lld is listed twice", (long long)ids[i]);
+                    return;
+                }
+            }
+        }
+        sd->method = 0;
+        sd->order = ids;
+        sd->norder = (int)n;
+    } else if (method && strcmp(method, "random") == 0) {
+        int64_t rng = 0;
+        if (!api_int(r, b, "rng_seed", true, 0, INT64_MAX, &rng, NULL)) return;
+        sd->method = 1;
+        sd->rng_seed = (uint64_t)rng;
+    } else if (method && strcmp(method, "registration_order") == 0) {
+        sd->method = 2;
+    } else {
+        api_invalid(r, method ? "method" : "order",
+                    "give order (registration ids) or method random / registration_order");
+        return;
+    }
+    sd->tournament_id = t.id;
+    sd->now = req_now(r);
+    sd->a = req_arena(r);
+    api_write(r, store_tournament_seed, sd, api_seeded);
+}
+
+static void api_result_done(req *r, void *arg, int rc)
+{
+    store_result *res = arg;
+    if (rc == STORE_CONFLICT || rc == STORE_INVALID) {
+        api_refused(r, &res->why);
+        return;
+    }
+    if (rc != STORE_OK) {
+        api_store_failed(r, rc);
+        return;
+    }
+    db_conn *c = api_db(r);
+    if (!c) return;
+    st_match m;
+    rc = store_match_get(c, req_arena(r), res->match_id, &m);
+    if (rc != STORE_OK) {
+        api_store_failed(r, rc);
+        return;
+    }
+    api_match_json(req_json(r, 200), &m);
+}
+
+static void api_match_result(req *r, bool reopen)
+{
+    const st_user *u = api_require_user(r);
+    int64_t id;
+    if (!u || !api_id_param(r, 0, &id)) return;
+    db_conn *c = api_db(r);
+    if (!c) return;
+    st_match m;
+    int rc = store_match_get(c, req_arena(r), id, &m);
+    if (rc != STORE_OK) {
+        api_store_failed(r, rc);
+        return;
+    }
+    if (m.organizer_id != u->id && !api_is_admin(u)) {
+        req_error(r, 403, "forbidden", NULL, "only the organizer reports results");
+        return;
+    }
+    store_result *res = arena_calloc(req_arena(r), 1, sizeof *res);
+    if (!res) {
+        req_error(r, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    if (!reopen) {
+        json_t *b = api_body(r);
+        int64_t s1, s2;
+        if (!b || !api_int(r, b, "score1", true, 0, 1000, &s1, NULL) ||
+            !api_int(r, b, "score2", true, 0, 1000, &s2, NULL))
+            return;
+        res->score1 = (int)s1;
+        res->score2 = (int)s2;
+    }
+    res->match_id = id;
+    res->reopen = reopen;
+    res->now = req_now(r);
+    api_write(r, store_match_result, res, api_result_done);
+}
+
+void api_match_result_post(req *r)
+{
+    api_match_result(r, false);
+}
+
+void api_match_result_delete(req *r)
+{
+    api_match_result(r, true);
+}
+
+static void api_standings_cleanup(void *p)
+{
+    store_bracket_free(p);
+}
+
+void api_standings(req *r)
+{
+    st_tournament t;
+    if (!api_tournament_load(r, &t)) return;
+    db_conn *c = api_db(r);
+    if (!c) return;
+    st_bracket *sb = arena_calloc(req_arena(r), 1, sizeof *sb);
+    if (!sb || !req_on_cleanup(r, api_standings_cleanup, sb)) {
+        req_error(r, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    int rc = store_bracket_load(c, req_arena(r), t.id, sb);
+    if (rc != STORE_OK) {
+        api_store_failed(r, rc);
+        return;
+    }
+    int n = sb->b.n;
+    standing *rows = arena_alloc(req_arena(r), sizeof(standing) * (size_t)(n ? n : 1));
+    const char **names = arena_alloc(req_arena(r), sizeof(char *) * (size_t)(n ? n : 1));
+    if (!rows || !names || (n && standings_compute(&sb->b, rows) != 0)) {
+        req_error(r, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    if (n && (rc = store_bracket_names(c, req_arena(r), t.id, names, n)) != STORE_OK) {
+        api_store_failed(r, rc);
+        return;
+    }
+    jw *w = req_json(r, 200);
+    jw_obj_begin(w);
+    jw_kstr(w, "tournament", t.slug);
+    jw_kstr(w, "format", t.format);
+    jw_kbool(w, "complete", n > 0 && bracket_complete(&sb->b));
+    jw_key(w, "items");
+    jw_arr_begin(w);
+    for (int i = 0; i < n; i++) {
+        const standing *s = &rows[i];
+        jw_obj_begin(w);
+        jw_kint(w, "rank", s->rank);
+        jw_key(w, "participant");
+        jw_obj_begin(w);
+        jw_kint(w, "registration_id", sb->reg_ids[s->participant]);
+        jw_kstr(w, "name", names[s->participant]);
+        jw_kint(w, "seed", s->participant + 1);
+        jw_obj_end(w);
+        jw_kint(w, "played", s->played);
+        jw_kint(w, "wins", s->wins);
+        jw_kint(w, "draws", s->draws);
+        jw_kint(w, "losses", s->losses);
+        jw_key(w, "points");
+        jw_double(w, s->points);
+        jw_kint(w, "score_for", s->score_for);
+        jw_kint(w, "score_against", s->score_against);
+        jw_key(w, "tiebreaks");
+        jw_obj_begin(w);
+        jw_key(w, "buchholz");
+        jw_double(w, s->buchholz);
+        jw_key(w, "sonneborn_berger");
+        jw_double(w, s->sonneborn_berger);
+        jw_kint(w, "head_to_head", s->head_to_head);
+        jw_obj_end(w);
+        jw_kint(w, "reached_round", s->reached_round);
         jw_obj_end(w);
     }
     jw_arr_end(w);

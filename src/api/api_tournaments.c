@@ -13,6 +13,7 @@
 #include "core/slug.h"
 #include "core/tournament_rules.h"
 #include "core/validate.h"
+#include "store/store_brackets.h"
 #include "store/store_games.h"
 #include "store/store_tournaments.h"
 
@@ -632,10 +633,8 @@ void api_tournament_status(req *r)
                     "registration_closed, live, completed, cancelled");
         return;
     }
-    if (to == TSTATUS_LIVE && tstatus_can_move(t.status, to)) {
-        req_error(r, 409, "invalid_transition", "status",
-                  "starting a tournament (moving to live) needs bracket generation, which this "
-                  "version does not have yet");
+    if (to == TSTATUS_LIVE) {
+        api_tournament_start(r, &t);
         return;
     }
     status_job *sj = arena_calloc(req_arena(r), 1, sizeof *sj);
@@ -648,4 +647,36 @@ void api_tournament_status(req *r)
     sj->s.now = req_now(r);
     sj->slug = t.slug;
     api_write(r, store_tournament_set_status, &sj->s, api_t_status_done);
+}
+
+typedef struct start_job {
+    store_start s;
+    const char *slug;
+} start_job;
+
+static void api_t_started(req *r, void *arg, int rc)
+{
+    start_job *j = arg;
+    if (rc == STORE_CONFLICT || rc == STORE_INVALID) {
+        api_refused(r, &j->s.why);
+        return;
+    }
+    if (rc != STORE_OK) {
+        api_store_failed(r, rc);
+        return;
+    }
+    api_t_answer_detail(r, j->slug, 200);
+}
+
+void api_tournament_start(req *r, const st_tournament *t)
+{
+    start_job *j = arena_calloc(req_arena(r), 1, sizeof *j);
+    if (!j) {
+        req_error(r, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    j->s.tournament_id = t->id;
+    j->s.now = req_now(r);
+    j->slug = t->slug;
+    api_write(r, store_tournament_start, &j->s, api_t_started);
 }

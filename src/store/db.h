@@ -68,6 +68,18 @@ typedef enum {
     Q_MATCH_LIST_FIRST, /* + filter mask (8 variants: state, round, bracket) */
     Q_MATCH_LIST_LAST = Q_MATCH_LIST_FIRST + 7,
     Q_MATCH_ALL,
+    Q_BR_TOURNAMENT,
+    Q_BR_PARTICIPANTS,
+    Q_BR_MATCHES,
+    Q_BR_MATCH_INSERT,
+    Q_BR_MATCH_UPDATE,
+    Q_BR_MATCH_DELETE,
+    Q_BR_SEED_CLEAR,
+    Q_BR_SEED_SET,
+    Q_BR_ENTRANTS,
+    Q_BR_T_UPDATE,
+    Q_BR_MATCH_TOURNAMENT,
+    Q_BR_NAMES,
     Q_T_LIST_FIRST, /* + filter mask (16 variants) */
     Q_T_LIST_LAST = Q_T_LIST_FIRST + 31,
     Q__COUNT

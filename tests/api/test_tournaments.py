@@ -524,22 +524,17 @@ def test_status_machine(server, alice, frm, to):
         assert server.detail(t["slug"], user=alice) == before
 
 
-def test_live_transition_not_available_yet(server, alice):
-    """registration_closed -> live arrives with the bracket issue; until then it is refused
-    with a message saying so. Replace this test when brackets land."""
+def test_going_live_needs_two_participants(server, alice):
+    """registration_closed -> live starts the tournament; with fewer than 2 confirmed
+    participants it is refused (409 invalid_transition) and nothing changes."""
     t = server.create_tournament(alice, status="registration_closed")
     before = server.detail(t["slug"], user=alice)
     r = server.post(f"/api/v1/tournaments/{t['slug']}/status", user=alice,
                     json={"status": "live"})
     err = assert_error(r, 409, "invalid_transition")
-    msg = err["message"].lower()
-    assert any(w in msg for w in ("bracket", "not available", "not yet", "not implemented",
-                                  "not supported", "unsupported", "later")), \
-        f"message should say that going live is not available yet: {err['message']!r}"
-    generic = assert_error(server.post(f"/api/v1/tournaments/{t['slug']}/status", user=alice,
-                                       json={"status": "published"}), 409, "invalid_transition")
-    assert generic["message"] != err["message"]
+    assert "2" in err["message"] and "participant" in err["message"]
     assert server.detail(t["slug"], user=alice) == before
+    assert server.get(f"/api/v1/tournaments/{t['slug']}/matches").json()["items"] == []
 
 
 @pytest.mark.parametrize("body", [
