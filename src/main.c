@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "core/validate.h"
 #include "http/server.h"
+#include "jobs/leaderboard.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
 #include "store/db.h"
@@ -62,7 +63,7 @@ static int cmd_serve(int argc, char **argv)
     const char *listen = "127.0.0.1:8080";
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cores > 0 ? (unsigned)cores : 2, slow_ms = 100, login_rate = 20,
-             max_conns = 10000, idle = 60, token_days = 30;
+             max_conns = 10000, idle = 60, token_days = 30, lb_interval = 60;
     bool migrate = false;
     opt opts[] = {
         {"db", "TOURNEYD_DB", OPT_STR, &db_path, "PATH", "SQLite database file", 0, 0},
@@ -84,6 +85,10 @@ static int cmd_serve(int argc, char **argv)
          "close idle connections after S seconds (default 60)", 1, 86400},
         {"token-days", "TOURNEYD_TOKEN_DAYS", OPT_UINT, &token_days, "DAYS",
          "login tokens expire after DAYS (default 30)", 1, 3650},
+        {"leaderboard-interval", "TOURNEYD_LEADERBOARD_INTERVAL", OPT_UINT, &lb_interval, "S",
+         "recompute the game leaderboards every S seconds (default 60), and when a "
+         "tournament completes",
+         1, 86400},
     };
     int nopts = (int)(sizeof opts / sizeof opts[0]), npos;
     int rc = opts_parse("tourneyd serve [options]", opts, nopts, argc, argv, NULL, 0, &npos);
@@ -136,9 +141,15 @@ static int cmd_serve(int argc, char **argv)
         LOG_EMIT(LOG_ERROR, "cannot start the store", LOG_STR("error", err));
         return 1;
     }
+    if (leaderboard_job_start(db_path, lb_interval, err, sizeof err) != 0) {
+        LOG_EMIT(LOG_ERROR, "cannot start the leaderboard job", LOG_STR("error", err));
+        writer_stop();
+        return 1;
+    }
     api_config acfg = {.login_per_minute = login_rate, .token_days = token_days};
     if (api_init(&acfg, err, sizeof err) != 0) {
         LOG_EMIT(LOG_ERROR, "cannot start the api", LOG_STR("error", err));
+        leaderboard_job_stop();
         writer_stop();
         return 1;
     }
@@ -161,6 +172,7 @@ static int cmd_serve(int argc, char **argv)
     server *srv = server_start(&scfg, err, sizeof err);
     if (!srv) {
         LOG_EMIT(LOG_ERROR, "cannot serve", LOG_STR("error", err));
+        leaderboard_job_stop();
         writer_stop();
         api_shutdown();
         return 1;
@@ -175,6 +187,7 @@ static int cmd_serve(int argc, char **argv)
     LOG_EMIT(LOG_INFO, "stopping", LOG_STR("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
     server_quiesce(srv);
     int left = server_drain(srv, 10000);
+    leaderboard_job_stop();
     writer_stop();
     left = server_drain(srv, 2000);
     server_stop(srv);
@@ -256,8 +269,7 @@ static void seed_progress(const char *phase, int64_t done, int64_t total, void *
 {
     bool tty = *(const bool *)ctx;
     if (tty)
-        fprintf(stderr, "\rseeding %-14s %8lld / %-8lld", phase, (long long)done,
-                (long long)total);
+        fprintf(stderr, "\rseeding %-14s %8lld / %-8lld", phase, (long long)done, (long long)total);
     if (done >= total)
         fprintf(stderr, tty ? "\n" : "seeded %-14s %8lld\n", phase, (long long)total);
 }

@@ -55,7 +55,8 @@ function request()
 end
 
 -- One line for bench/run.sh. latency values are microseconds; non2xx counts wrk's
--- "Non-2xx or 3xx responses" (status > 399); the err_* are wrk's socket errors.
+-- "Non-2xx or 3xx responses" (status > 399); the err_* are wrk's socket errors. A script
+-- may append its own "key=value ..." fields by defining done_extra() (register.lua: sent=N).
 function done(summary, latency, requests)
   local out = os.getenv("BENCH_OUT")
   if not out or out == "" then return end
@@ -64,9 +65,11 @@ function done(summary, latency, requests)
   local f = assert(io.open(out, "w"))
   f:write(string.format(
     "requests=%d duration_us=%d bytes=%d rps=%.1f p50_us=%d p90_us=%d p99_us=%d p999_us=%d " ..
-    "mean_us=%.1f max_us=%d non2xx=%d err_connect=%d err_read=%d err_write=%d err_timeout=%d\n",
+    "mean_us=%.1f max_us=%d non2xx=%d err_connect=%d err_read=%d err_write=%d err_timeout=%d",
     summary.requests, summary.duration, summary.bytes, summary.requests / secs,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9),
     latency.mean, latency.max, e.status, e.connect, e.read, e.write, e.timeout))
+  if done_extra then f:write(" " .. done_extra()) end
+  f:write("\n")
   f:close()
 end

@@ -29,6 +29,7 @@ static const api_route api_routes[] = {
     {HTTP_GET, "/api/v1/me", api_me},
     {HTTP_GET, "/api/v1/games", api_games_list},
     {HTTP_POST, "/api/v1/games", api_games_create},
+    {HTTP_GET, "/api/v1/games/{slug}/leaderboard", api_game_leaderboard},
     {HTTP_GET, "/api/v1/tournaments", api_tournaments_list},
     {HTTP_POST, "/api/v1/tournaments", api_tournaments_create},
     {HTTP_GET, "/api/v1/tournaments/{slug}", api_tournament_get},

@@ -85,6 +85,7 @@ void api_auth_logout(req *r);
 void api_me(req *r);
 void api_games_list(req *r);
 void api_games_create(req *r);
+void api_game_leaderboard(req *r);
 void api_tournaments_list(req *r);
 void api_tournaments_create(req *r);
 void api_tournament_get(req *r);

@@ -3,7 +3,9 @@
 
 #include "api/api.h"
 #include "core/validate.h"
+#include "core/cursor.h"
 #include "store/store_games.h"
+#include "store/store_leaderboard.h"
 
 static void api_game_json(jw *w, const st_game *g)
 {
@@ -79,4 +81,69 @@ void api_games_create(req *r)
         return;
     }
     api_write(r, store_game_insert, g, api_game_created);
+}
+
+void api_game_leaderboard(req *r)
+{
+    db_conn *c = api_db(r);
+    if (!c) return;
+    const char *slug = req_param(r, 0);
+    st_game g;
+    int rc =
+        validate_game_slug(slug) ? store_game_by_slug(c, req_arena(r), slug, &g) : STORE_NOT_FOUND;
+    if (rc != STORE_OK) {
+        api_store_failed(r, rc);
+        return;
+    }
+    int limit;
+    if (!api_limit(r, &limit)) return;
+    int64_t key[2] = {0, 0};
+    const char *cursor = req_query(r, "cursor");
+    if (cursor && cursor[0] && !cursor_decode(cursor, 'l', key, 2)) {
+        api_invalid(r, "cursor", "cursor is not one this list gave out");
+        return;
+    }
+    st_lb_entry *items;
+    int n;
+    int64_t computed_at;
+    rc = store_leaderboard_page(c, req_arena(r), g.id, key[0], key[1], limit + 1, &items, &n,
+                                &computed_at);
+    if (rc != STORE_OK) {
+        api_store_failed(r, rc);
+        return;
+    }
+    int shown = n > limit ? limit : n;
+    jw *w = req_json(r, 200);
+    jw_obj_begin(w);
+    jw_key(w, "game");
+    api_game_json(w, &g);
+    jw_ktime(w, "computed_at", computed_at, computed_at != 0);
+    jw_key(w, "items");
+    jw_arr_begin(w);
+    for (int i = 0; i < shown; i++) {
+        const st_lb_entry *e = &items[i];
+        jw_obj_begin(w);
+        jw_kint(w, "rank", e->rank);
+        jw_key(w, "user");
+        jw_obj_begin(w);
+        jw_kint(w, "id", e->user.id);
+        jw_kstr(w, "username", e->user.username);
+        jw_kstr(w, "display_name", e->user.display_name);
+        jw_obj_end(w);
+        jw_kint(w, "tournaments", e->tournaments);
+        jw_kint(w, "matches_won", e->matches_won);
+        jw_kint(w, "matches_lost", e->matches_lost);
+        jw_kint(w, "points", e->points);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    if (n > limit) {
+        char next[CURSOR_MAX_LEN + 1];
+        int64_t k[2] = {items[shown - 1].rank, items[shown - 1].user.id};
+        cursor_encode('l', k, 2, next);
+        jw_kstr(w, "next_cursor", next);
+    } else {
+        jw_knull(w, "next_cursor");
+    }
+    jw_obj_end(w);
 }

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "core/bracket.h"
+#include "jobs/leaderboard.h"
 #include "store/store_brackets.h"
 #include "store/store_matches.h"
 
@@ -286,6 +287,8 @@ static void api_result_done(req *r, void *arg, int rc)
         api_store_failed(r, rc);
         return;
     }
+    /* a completed tournament changes its game's leaderboard (and a reopened one too) */
+    if (res->completed || res->reopen) leaderboard_job_kick();
     db_conn *c = api_db(r);
     if (!c) return;
     st_match m;

@@ -54,6 +54,7 @@ typedef enum {
     Q_REG_FOR_WRITE,
     Q_REG_SET_STATUS,
     Q_T_TOUCH,
+    Q_T_PAY_COUNTERS,
     Q_T_COUNTER_FIRST, /* + index of the status in store_registrations.c (4 slots) */
     Q_T_COUNTER_LAST = Q_T_COUNTER_FIRST + 3,
     Q_PAY_GET,
@@ -80,6 +81,12 @@ typedef enum {
     Q_BR_T_UPDATE,
     Q_BR_MATCH_TOURNAMENT,
     Q_BR_NAMES,
+    Q_LB_COMPUTE,
+    Q_LB_DELETE,
+    Q_LB_INSERT,
+    Q_LB_STAMP,
+    Q_LB_PAGE,
+    Q_LB_STAMP_READ,
     Q_T_LIST_FIRST, /* + filter mask (16 variants) */
     Q_T_LIST_LAST = Q_T_LIST_FIRST + 31,
     Q__COUNT

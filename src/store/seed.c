@@ -2025,11 +2025,24 @@ static int seed_init(seed_ctx *c, const seed_options *opt)
     return seed_alloc(c);
 }
 
+/* The tournaments' payment counters (migration 0006), from the payments just written. */
+static int seed_payment_counters(seed_ctx *c)
+{
+    return seed_exec(c, "UPDATE tournaments SET"
+                        " n_payments_pending = (SELECT count(*) FROM registrations r CROSS JOIN"
+                        " payments p ON p.registration_id = r.id WHERE r.tournament_id ="
+                        " tournaments.id AND p.status = 'pending'),"
+                        " revenue_verified_cents = (SELECT coalesce(sum(p.amount_cents), 0)"
+                        " FROM registrations r CROSS JOIN payments p ON p.registration_id = r.id"
+                        " WHERE r.tournament_id = tournaments.id AND p.status = 'verified')");
+}
+
 static int seed_phases(seed_ctx *c)
 {
     if (seed_games_phase(c) < 0 || seed_users_phase(c) < 0 || seed_teams_phase(c) < 0) return -1;
     if (seed_plan(c) < 0 || seed_tournaments_phase(c) < 0) return -1;
     if (seed_registrations_phase(c) < 0 || seed_payments_phase(c) < 0) return -1;
+    if (seed_payment_counters(c) < 0) return -1;
     return seed_matches_phase(c);
 }
 

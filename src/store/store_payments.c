@@ -55,13 +55,20 @@ int store_payment_get(db_conn *c, arena *a, int64_t id, st_payment *out)
 
 int store_payments_list(db_conn *c, arena *a, const store_plist *f, st_payment **out, int *n)
 {
+    /* page ids from the tournament's registrations and the payments index (covering),
+     * sorted; the joins run for the page's rows only */
     sqlite3_stmt *st =
-        f->status ? db_stmt(c, Q_PAY_LIST_STATUS,
-                            "SELECT " P_COLS P_FROM " WHERE r.tournament_id = ?1 AND p.status = ?2"
-                            " AND p.id > ?3 ORDER BY p.id LIMIT ?4")
-                  : db_stmt(c, Q_PAY_LIST,
-                            "SELECT " P_COLS P_FROM " WHERE r.tournament_id = ?1 AND p.id > ?3"
-                            " ORDER BY p.id LIMIT ?4");
+        f->status
+            ? db_stmt(c, Q_PAY_LIST_STATUS,
+                      "SELECT " P_COLS P_FROM " WHERE p.id IN (SELECT p2.id FROM registrations"
+                      " r2 CROSS JOIN payments p2 ON p2.registration_id = r2.id"
+                      " WHERE r2.tournament_id = ?1 AND p2.status = ?2 AND p2.id > ?3"
+                      " ORDER BY p2.id LIMIT ?4) ORDER BY p.id")
+            : db_stmt(c, Q_PAY_LIST,
+                      "SELECT " P_COLS P_FROM " WHERE p.id IN (SELECT p2.id FROM registrations"
+                      " r2 CROSS JOIN payments p2 ON p2.registration_id = r2.id"
+                      " WHERE r2.tournament_id = ?1 AND p2.id > ?3 ORDER BY p2.id LIMIT ?4)"
+                      " ORDER BY p.id");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, f->tournament_id);
     if (f->status) db_bind_text(st, 2, f->status);
@@ -137,8 +144,7 @@ int store_payment_insert(db_conn *w, void *arg)
     }
     if (rc != SQLITE_DONE) return STORE_ERROR;
     pn->id = sqlite3_last_insert_rowid(db_handle(w));
-    /* a payment changes what the tournament's registrations show */
-    return store_tournament_touch(w, tid, pn->now);
+    return store_payment_counters(w, tid, +1, 0, pn->now);
 }
 
 int store_payment_decide(db_conn *w, void *arg)
@@ -169,28 +175,24 @@ int store_payment_decide(db_conn *w, void *arg)
     char status[16];
     int64_t tid, fee;
     if ((rc = store_pay_target(w, p.registration_id, status, &tid, &fee)) != STORE_OK) return rc;
-    if (d->verify && strcmp(status, "pending") == 0)
-        return store_registration_move(w, p.registration_id, tid, "pending", "confirmed", d->now);
-    /* a rejection (or a verification of an already confirmed entry) still changes what
-     * the tournament shows: raise its version */
-    return store_tournament_touch(w, tid, d->now);
+    rc = store_payment_counters(w, tid, -1, d->verify ? p.amount_cents : 0, d->now);
+    if (rc == STORE_OK && d->verify && strcmp(status, "pending") == 0)
+        rc = store_registration_move(w, p.registration_id, tid, "pending", "confirmed", d->now);
+    return rc;
 }
 
 int store_organizer_dashboard(db_conn *c, arena *a, int64_t user_id, bool has_cursor,
                               int64_t after_start, int64_t after_id, int limit,
                               st_dashboard_row **out, int *n)
 {
-    sqlite3_stmt *st = db_stmt(
-        c, Q_ORG_DASHBOARD,
-        "SELECT t.id, t.slug, t.name, t.currency, t.status, t.start_at, t.max_participants,"
-        " t.entry_fee_cents, t.n_pending, t.n_confirmed, t.n_checked_in, t.n_cancelled,"
-        " (SELECT count(*) FROM registrations r JOIN payments p ON p.registration_id = r.id"
-        "  AND p.status = 'pending' WHERE r.tournament_id = t.id),"
-        " (SELECT coalesce(sum(p.amount_cents), 0) FROM registrations r JOIN payments p"
-        "  ON p.registration_id = r.id AND p.status = 'verified' WHERE r.tournament_id = t.id)"
-        " FROM tournaments t WHERE t.organizer_id = ?1 AND t.is_deleted = 0"
-        " AND (?2 = 0 OR t.start_at < ?3 OR (t.start_at = ?3 AND t.id < ?4))"
-        " ORDER BY t.start_at DESC, t.id DESC LIMIT ?5");
+    sqlite3_stmt *st =
+        db_stmt(c, Q_ORG_DASHBOARD,
+                "SELECT t.id, t.slug, t.name, t.currency, t.status, t.start_at, t.max_participants,"
+                " t.entry_fee_cents, t.n_pending, t.n_confirmed, t.n_checked_in, t.n_cancelled,"
+                " t.n_payments_pending, t.revenue_verified_cents"
+                " FROM tournaments t WHERE t.organizer_id = ?1 AND t.is_deleted = 0"
+                " AND (?2 = 0 OR t.start_at < ?3 OR (t.start_at = ?3 AND t.id < ?4))"
+                " ORDER BY t.start_at DESC, t.id DESC LIMIT ?5");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_int(st, 2, has_cursor);

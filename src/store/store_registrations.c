@@ -85,13 +85,16 @@ int store_registration_get(db_conn *c, arena *a, int64_t id, st_registration *ou
 int store_registrations_list(db_conn *c, arena *a, const store_rlist *f, st_registration **out,
                              int *n)
 {
+    /* the page's ids come from an index range read; the joins run for those rows only */
     sqlite3_stmt *st =
         f->status ? db_stmt(c, Q_REG_LIST_STATUS,
-                            "SELECT " R_COLS R_FROM " WHERE r.tournament_id = ?1 AND r.status = ?2"
-                            " AND r.id > ?3 ORDER BY r.id LIMIT ?4")
+                            "SELECT " R_COLS R_FROM " WHERE r.id IN (SELECT id FROM registrations"
+                            " WHERE tournament_id = ?1 AND status = ?2 AND id > ?3 ORDER BY id"
+                            " LIMIT ?4) ORDER BY r.id")
                   : db_stmt(c, Q_REG_LIST,
-                            "SELECT " R_COLS R_FROM " WHERE r.tournament_id = ?1"
-                            " AND r.id > ?3 ORDER BY r.id LIMIT ?4");
+                            "SELECT " R_COLS R_FROM " WHERE r.id IN (SELECT id FROM registrations"
+                            " INDEXED BY registrations_tournament WHERE tournament_id = ?1"
+                            " AND id > ?3 ORDER BY id LIMIT ?4) ORDER BY r.id");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, f->tournament_id);
     if (f->status) db_bind_text(st, 2, f->status);
@@ -162,6 +165,21 @@ static int store_counter_add(db_conn *w, int64_t tournament_id, const char *stat
     sqlite3_bind_int64(st, 1, tournament_id);
     sqlite3_bind_int(st, 2, delta);
     sqlite3_bind_int64(st, 3, now);
+    return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_payment_counters(db_conn *w, int64_t tournament_id, int pending_delta,
+                           int64_t revenue_delta, int64_t now)
+{
+    sqlite3_stmt *st = db_stmt(w, Q_T_PAY_COUNTERS,
+                               "UPDATE tournaments SET n_payments_pending = n_payments_pending"
+                               " + ?2, revenue_verified_cents = revenue_verified_cents + ?3,"
+                               " version = version + 1, updated_at = ?4 WHERE id = ?1");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, tournament_id);
+    sqlite3_bind_int(st, 2, pending_delta);
+    sqlite3_bind_int64(st, 3, revenue_delta);
+    sqlite3_bind_int64(st, 4, now);
     return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
@@ -397,6 +415,9 @@ int store_registration_cancel(db_conn *w, void *arg)
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, ch->id);
     if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
+    int rejected = sqlite3_changes(db_handle(w));
+    if (rejected && (rc = store_payment_counters(w, tid, -rejected, 0, ch->now)) != STORE_OK)
+        return rc;
     return store_registration_move(w, ch->id, tid, status, "cancelled", ch->now);
 }
 

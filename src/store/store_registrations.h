@@ -57,6 +57,10 @@ int store_registration_check_in(db_conn *w, void *store_reg_change_arg);
 int store_registration_move(db_conn *w, int64_t reg_id, int64_t tournament_id, const char *from,
                             const char *to, int64_t now);
 
+/* Adds to the tournament's pending-payment count and verified revenue, and raises its
+ * version. */
+int store_payment_counters(db_conn *w, int64_t tournament_id, int pending_delta,
+                           int64_t revenue_delta, int64_t now);
 /* Raises the tournament's version (a change it shows that moves no counter). */
 int store_tournament_touch(db_conn *w, int64_t tournament_id, int64_t now);
 

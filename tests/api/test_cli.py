@@ -62,9 +62,16 @@ def test_migrate_up_down_status_round_trip(tmp_path):
     r = run("migrate", "down", "--db", db)
     assert r.returncode == 0, r.stderr
     assert schema_version(db) == latest - 1
+    assert run("migrate", "status", "--db", db).stdout.count("[pending]") == 1
+
+    # down to 3, then one more: exactly what 0003 made disappears, 0002's stays
+    assert run("migrate", "down", str(latest - 1 - 3), "--db", db).returncode == 0
+    assert schema_version(db) == 3
+    assert {"tournaments_game_start", "registrations_team"} <= indexes(db)
+    assert run("migrate", "down", "--db", db).returncode == 0
+    assert schema_version(db) == 2
     assert "tournaments_game_start" not in indexes(db)   # made by 0003
     assert "registrations_team" in indexes(db)           # 0002 stays
-    assert "[pending]" in run("migrate", "status", "--db", db).stdout
 
     # down everything: no table of ours is left
     r = run("migrate", "down", str(latest), "--db", db)

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Prepare tourneyd's seeded database for the `register` benchmark (bench/run.sh).
+
+Run it on the seeded database while no server has it open (bench/run.sh runs it before
+`tourneyd serve`). Standard library only (sqlite3, hashlib): use /usr/bin/python3.
+
+It creates --tournaments dedicated tournaments (slugs bench-reg-00001...): status
+registration_open with no registration window, start_at 30 days ahead, 1024 places,
+free (a registration is confirmed at once), solo, single elimination, organized by
+--organizer (default 1), all counters 0; and one login token (expires in a day) for each
+of --users existing users who organize none of them and are not listed in --exclude.
+The tokens table stores SHA-256 of the token text, which is what tourneyd hashes a
+bearer token with. Token texts are "benchtoken" + a zero-padded number, 43 characters
+like a real token.
+
+A pair (tournament k, user u) is then registered at most once by bench/lua/register.lua:
+request i goes to tournament floor(i / users) with user (i % users), so every request of
+every run is a distinct valid registration as long as the runs never reuse an index.
+
+Writes a Lua data file (--lua) defining reg_slugs and reg_tokens, and prints one line
+`first_id=N last_id=M game=SLUG users=U tournaments=T` for the runner.
+"""
+import argparse
+import hashlib
+import sqlite3
+import sys
+import time
+
+TOKEN_PREFIX = "benchtoken"
+TOKEN_LEN = 43          # the length of a real token (32 bytes in unpadded base64url)
+SLUG_PREFIX = "bench-reg-"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--tournaments", type=int, required=True)
+    ap.add_argument("--users", type=int, default=1024)
+    ap.add_argument("--organizer", type=int, default=1)
+    ap.add_argument("--exclude", default="", help="comma-separated user ids never to use")
+    ap.add_argument("--lua", required=True, help="Lua data file to write")
+    a = ap.parse_args()
+    if a.tournaments < 1 or not 1 <= a.users <= 1024:
+        sys.exit("register_setup: --tournaments >= 1 and 1 <= --users <= 1024")
+    exclude = {int(x) for x in a.exclude.replace(" ", ",").split(",") if x.strip()}
+    exclude.add(a.organizer)
+
+    now = int(time.time())
+    db = sqlite3.connect(a.db, isolation_level=None)
+    db.execute("PRAGMA busy_timeout = 5000")
+    cur = db.cursor()
+    if cur.execute("SELECT count(*) FROM tournaments WHERE slug LIKE ?", (SLUG_PREFIX + "%",)).fetchone()[0]:
+        sys.exit("register_setup: the database already has bench tournaments")
+    if not cur.execute("SELECT 1 FROM users WHERE id = ?", (a.organizer,)).fetchone():
+        sys.exit(f"register_setup: no user {a.organizer} to organize the bench tournaments")
+    # a game played solo (team_size 1) when there is one; any game otherwise
+    g = cur.execute("SELECT id, slug FROM games ORDER BY team_size <> 1, id LIMIT 1").fetchone()
+    if not g:
+        sys.exit("register_setup: the database has no game")
+    game_id, game_slug = g
+
+    # the last users by id: far from the players the read benchmarks log in as
+    users = [r[0] for r in cur.execute("SELECT id FROM users ORDER BY id DESC")
+             if r[0] not in exclude][:a.users]
+    if len(users) < a.users:
+        sys.exit(f"register_setup: only {len(users)} usable users, {a.users} needed")
+    users.sort()
+
+    cur.execute("BEGIN IMMEDIATE")
+    slugs, ids = [], []
+    for k in range(1, a.tournaments + 1):
+        slug = "%s%05d" % (SLUG_PREFIX, k)
+        cur.execute(
+            "INSERT INTO tournaments (slug, name, description, game_id, organizer_id, status, format,"
+            " format_options, participant_type, max_participants, entry_fee_cents, currency,"
+            " check_in_required, registration_opens_at, registration_closes_at, start_at,"
+            " current_round, n_pending, n_confirmed, n_checked_in, n_cancelled, is_deleted, version,"
+            " created_at, updated_at)"
+            " VALUES (?, ?, '', ?, ?, 'registration_open', 'single_elimination',"
+            " '{\"third_place_match\":false}', 'solo', 1024, 0, 'USD', 0, NULL, NULL, ?,"
+            " 0, 0, 0, 0, 0, 0, 1, ?, ?)",
+            (slug, "Bench registrations %d" % k, game_id, a.organizer, now + 30 * 86400, now, now))
+        slugs.append(slug)
+        ids.append(cur.lastrowid)
+    tokens = []
+    for n, uid in enumerate(users, 1):
+        text = TOKEN_PREFIX + str(n).zfill(TOKEN_LEN - len(TOKEN_PREFIX))
+        cur.execute("INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                    (hashlib.sha256(text.encode()).digest(), uid, now, now + 86400))
+        tokens.append(text)
+    # the catalog changed: raise its version as any tournament write does
+    cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'")
+    cur.execute("COMMIT")
+    db.close()
+
+    with open(a.lua, "w") as f:
+        f.write("-- generated by bench/register_setup.py: bench tournaments and login tokens\n")
+        f.write("reg_slugs = {" + ",".join('"%s"' % s for s in slugs) + "}\n")
+        f.write("reg_tokens = {" + ",".join('"%s"' % t for t in tokens) + "}\n")
+    print("first_id=%d last_id=%d game=%s users=%d tournaments=%d" % (ids[0], ids[-1], game_slug, len(tokens), len(slugs)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+/* leaderboard.c: the leaderboard thread (see leaderboard.h). Owns its read connection
+ * and the thread's wake-up state; the SQL lives in store/store_leaderboard.c. */
+#include "jobs/leaderboard.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "obs/log.h"
+#include "store/store_leaderboard.h"
+#include "store/writer.h"
+#include "util/timefmt.h"
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool running, stopping, kicked, job_done;
+    unsigned interval_s;
+    pthread_t thread;
+    db_conn *conn;
+} lb = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static void leaderboard_job_done(wjob *j)
+{
+    (void)j;
+    pthread_mutex_lock(&lb.lock);
+    lb.job_done = true;
+    pthread_cond_broadcast(&lb.wake);
+    pthread_mutex_unlock(&lb.lock);
+}
+
+/* One snapshot: compute on the read connection, replace through the writer. */
+static void leaderboard_refresh(void)
+{
+    uint64_t t0 = time_mono_ns();
+    lb_snapshot snap;
+    int rc = store_leaderboard_compute(lb.conn, time_now(), &snap);
+    db_release(lb.conn);
+    if (rc != STORE_OK) {
+        LOG_EMIT(LOG_ERROR, "leaderboard computation failed");
+        return;
+    }
+    uint64_t computed = time_mono_ns();
+    wjob job = {.run = store_leaderboard_replace, .arg = &snap, .done = leaderboard_job_done};
+    pthread_mutex_lock(&lb.lock);
+    lb.job_done = false;
+    pthread_mutex_unlock(&lb.lock);
+    writer_submit(&job);
+    pthread_mutex_lock(&lb.lock);
+    while (!lb.job_done) pthread_cond_wait(&lb.wake, &lb.lock);
+    pthread_mutex_unlock(&lb.lock);
+    log_level lvl = (computed - t0) > 500000000ULL ? LOG_WARN : LOG_DEBUG;
+    LOG_EMIT(lvl, "leaderboard snapshot", LOG_INT("rows", snap.n),
+             LOG_DBL("compute_ms", (double)(computed - t0) / 1e6),
+             LOG_DBL("store_ms", (double)(time_mono_ns() - computed) / 1e6),
+             LOG_INT("stored", job.rc == STORE_OK));
+    store_leaderboard_free(&snap);
+}
+
+static void *leaderboard_main(void *unused)
+{
+    (void)unused;
+    for (;;) {
+        leaderboard_refresh();
+        pthread_mutex_lock(&lb.lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += lb.interval_s;
+        while (!lb.stopping && !lb.kicked)
+            if (pthread_cond_timedwait(&lb.wake, &lb.lock, &until) != 0) break;
+        bool stop = lb.stopping;
+        lb.kicked = false;
+        pthread_mutex_unlock(&lb.lock);
+        if (stop) break;
+    }
+    return NULL;
+}
+
+int leaderboard_job_start(const char *db_path, unsigned interval_s, char *err, size_t errlen)
+{
+    lb.conn = db_open(db_path, true, err, errlen);
+    if (!lb.conn) return -1;
+    /* a whole-database scan every minute must not grow the process: no mmap window and a
+     * small page cache (the OS page cache holds the file anyway) */
+    if (db_exec(lb.conn, "PRAGMA mmap_size=0; PRAGMA cache_size=-2048") != SQLITE_OK) {
+        snprintf(err, errlen, "cannot configure the leaderboard connection");
+        db_close(lb.conn);
+        lb.conn = NULL;
+        return -1;
+    }
+    lb.interval_s = interval_s ? interval_s : 60;
+    lb.stopping = lb.kicked = false;
+    int rc = pthread_create(&lb.thread, NULL, leaderboard_main, NULL);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start the leaderboard thread: %s", strerror(rc));
+        db_close(lb.conn);
+        lb.conn = NULL;
+        return -1;
+    }
+    lb.running = true;
+    return 0;
+}
+
+void leaderboard_job_kick(void)
+{
+    pthread_mutex_lock(&lb.lock);
+    lb.kicked = true;
+    pthread_cond_broadcast(&lb.wake);
+    pthread_mutex_unlock(&lb.lock);
+}
+
+void leaderboard_job_stop(void)
+{
+    if (!lb.running) return;
+    pthread_mutex_lock(&lb.lock);
+    lb.stopping = true;
+    pthread_cond_broadcast(&lb.wake);
+    pthread_mutex_unlock(&lb.lock);
+    pthread_join(lb.thread, NULL);
+    lb.running = false;
+    db_close(lb.conn);
+    lb.conn = NULL;
+}

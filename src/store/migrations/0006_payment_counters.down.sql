@@ -1,0 +1,2 @@
+ALTER TABLE tournaments DROP COLUMN revenue_verified_cents;
+ALTER TABLE tournaments DROP COLUMN n_payments_pending;
