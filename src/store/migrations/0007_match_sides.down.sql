@@ -1,0 +1,2 @@
+DROP INDEX matches_p2;
+DROP INDEX matches_p1;
