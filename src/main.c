@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "cache/respcache.h"
 #include "core/validate.h"
 #include "http/server.h"
 #include "jobs/leaderboard.h"
@@ -63,7 +64,7 @@ static int cmd_serve(int argc, char **argv)
     const char *listen = "127.0.0.1:8080";
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cores > 0 ? (unsigned)cores : 2, slow_ms = 100, login_rate = 20,
-             max_conns = 10000, idle = 60, token_days = 30, lb_interval = 60;
+             max_conns = 10000, idle = 60, token_days = 30, lb_interval = 60, cache_mb = 64;
     bool migrate = false;
     opt opts[] = {
         {"db", "TOURNEYD_DB", OPT_STR, &db_path, "PATH", "SQLite database file", 0, 0},
@@ -85,6 +86,8 @@ static int cmd_serve(int argc, char **argv)
          "close idle connections after S seconds (default 60)", 1, 86400},
         {"token-days", "TOURNEYD_TOKEN_DAYS", OPT_UINT, &token_days, "DAYS",
          "login tokens expire after DAYS (default 30)", 1, 3650},
+        {"cache-mb", "TOURNEYD_CACHE_MB", OPT_UINT, &cache_mb, "MB",
+         "response cache size in MiB, shared by the io threads (default 64; 0 = off)", 0, 65536},
         {"leaderboard-interval", "TOURNEYD_LEADERBOARD_INTERVAL", OPT_UINT, &lb_interval, "S",
          "recompute the game leaderboards every S seconds (default 60), and when a "
          "tournament completes",
@@ -161,6 +164,7 @@ static int cmd_serve(int argc, char **argv)
         methods[i] = router_method(rt, i);
     }
     metrics_init(names, methods, router_count(rt));
+    respcache_configure((size_t)cache_mb << 20, threads);
     server_config scfg = {.listen = listen,
                           .threads = threads,
                           .max_connections = max_conns,
@@ -191,6 +195,7 @@ static int cmd_serve(int argc, char **argv)
     writer_stop();
     left = server_drain(srv, 2000);
     server_stop(srv);
+    respcache_shutdown();
     db_readers_close();
     api_shutdown();
     metrics_shutdown();

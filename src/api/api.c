@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/respcache.h"
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "store/store_users.h"
@@ -423,6 +424,23 @@ void api_next_id_cursor(jw *w, char kind, bool more, int64_t last_id)
     char next[CURSOR_MAX_LEN + 1];
     cursor_encode(kind, &last_id, 1, next);
     jw_kstr(w, "next_cursor", next);
+}
+
+bool api_cached(req *r, const char *key, uint64_t version)
+{
+    size_t len;
+    const char *body = respcache_get(key, version, &len);
+    if (!body) return false;
+    buf *b = req_body_out(r, 200, "application/json");
+    buf_append(b, body, len);
+    return true;
+}
+
+void api_cache_keep(req *r, const char *key, uint64_t version)
+{
+    const char *body;
+    size_t len;
+    if (req_response(r, &body, &len) == 200 && len > 0) respcache_put(key, version, body, len);
 }
 
 void api_user_json(jw *w, const st_user *u, bool with_email)

@@ -75,6 +75,12 @@ bool api_id_cursor(req *r, char kind, int64_t *after);
 /* Writes "next_cursor" for an id-keyed list. */
 void api_next_id_cursor(jw *w, char kind, bool more, int64_t last_id);
 
+/* The response cache (cache/respcache.h): api_cached answers from the cache when it
+ * holds `key` at exactly `version` (the caller has just read that version in this
+ * request); api_cache_keep stores the JSON the handler built, if it is a complete 200. */
+bool api_cached(req *r, const char *key, uint64_t version);
+void api_cache_keep(req *r, const char *key, uint64_t version);
+
 /* JSON shapes shared by several resources. */
 void api_user_json(jw *w, const st_user *u, bool with_email);
 

@@ -2,6 +2,7 @@
  * standings"): the match list with filters, one match, and every round of every bracket
  * ready to draw. Each is one query after the tournament's (matches carry their sides'
  * names and seeds, joined). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,9 @@ void api_bracket_get(req *r)
 {
     st_tournament t;
     if (!api_tournament_load(r, &t)) return;
+    char key[48];
+    snprintf(key, sizeof key, "bracket:%lld", (long long)t.id);
+    if (api_cached(r, key, (uint64_t)t.version)) return;
     db_conn *c = api_db(r);
     if (!c) return;
     store_mlist f = {.tournament_id = t.id, .limit = 0};
@@ -177,6 +181,7 @@ void api_bracket_get(req *r)
     }
     jw_arr_end(w);
     jw_obj_end(w);
+    if (jw_ok(w)) api_cache_keep(r, key, (uint64_t)t.version);
 }
 
 /* ---- seeding, results, standings ---- */
@@ -356,6 +361,9 @@ void api_standings(req *r)
 {
     st_tournament t;
     if (!api_tournament_load(r, &t)) return;
+    char key[48];
+    snprintf(key, sizeof key, "standings:%lld", (long long)t.id);
+    if (api_cached(r, key, (uint64_t)t.version)) return;
     db_conn *c = api_db(r);
     if (!c) return;
     st_bracket *sb = arena_calloc(req_arena(r), 1, sizeof *sb);
@@ -417,4 +425,5 @@ void api_standings(req *r)
     }
     jw_arr_end(w);
     jw_obj_end(w);
+    if (jw_ok(w)) api_cache_keep(r, key, (uint64_t)t.version);
 }

@@ -1,5 +1,6 @@
 /* api_ops.c: operational endpoints: liveness, readiness, Prometheus metrics. */
 #include "api/api.h"
+#include "cache/respcache.h"
 #include "obs/metrics.h"
 
 void api_healthz(req *r)
@@ -28,4 +29,5 @@ void api_metrics(req *r)
 {
     buf *b = req_body_out(r, 200, "text/plain; version=0.0.4; charset=utf-8");
     metrics_render(b);
+    respcache_render_metrics(b);
 }

@@ -57,6 +57,7 @@ struct req {
     bool has_body;
     buf out;
     jw w;
+    bool uses_jw; /* the body was written through w (so w must be complete) */
     const char *content_type;
     int nheaders;
     const char *hname[REQ_MAX_HEADERS], *hvalue[REQ_MAX_HEADERS];
@@ -162,6 +163,7 @@ bool req_on_cleanup(req *r, req_cleanup_fn fn, void *ptr)
 static void req_reset_response(req *r, int status, const char *ctype)
 {
     r->status = status;
+    r->uses_jw = false;
     r->content_type = ctype;
     r->has_body = ctype != NULL;
     if (!r->out.a)
@@ -173,6 +175,7 @@ static void req_reset_response(req *r, int status, const char *ctype)
 jw *req_json(req *r, int status)
 {
     req_reset_response(r, status, "application/json");
+    r->uses_jw = true;
     jw_init(&r->w, &r->out);
     return &r->w;
 }
@@ -203,6 +206,13 @@ buf *req_body_out(req *r, int status, const char *content_type)
 {
     req_reset_response(r, status, content_type);
     return &r->out;
+}
+
+int req_response(const req *r, const char **body, size_t *len)
+{
+    *body = r->out.data;
+    *len = r->out.len;
+    return r->status;
 }
 
 void req_add_header(req *r, const char *name, const char *value)
@@ -283,8 +293,7 @@ static enum MHD_Result server_finish(req *r)
 {
     server *s = r->srv;
     if (r->status == 0) req_error(r, 500, "internal", NULL, "the handler produced no response");
-    if (r->content_type && r->content_type[0] == 'a' && !jw_ok(&r->w) &&
-        strcmp(r->content_type, "application/json") == 0) {
+    if (r->uses_jw && !jw_ok(&r->w)) {
         /* a JSON writer that failed (OOM or misuse) must not send a half document */
         r->nheaders = 0;
         req_error(r, 500, "internal", NULL, "response could not be built");

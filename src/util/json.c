@@ -317,6 +317,30 @@ void jw_int(jw *w, int64_t v)
  * (tourneyd never calls setlocale). */
 static int format_double(double v, char out[32])
 {
+    /* Fast path: whole numbers and halves of moderate size (points, tie-breaks) print
+     * exactly as %.15g would ("3", "-2", "1.5", "0.5"), without printf. */
+    double twice = v * 2;
+    if (twice >= -1e15 && twice <= 1e15 && twice == (double)(int64_t)twice && v != 0) {
+        int64_t t = (int64_t)twice;
+        bool neg = t < 0;
+        uint64_t mag = neg ? (uint64_t)(-t) : (uint64_t)t;
+        char digits[24];
+        int nd = 0;
+        uint64_t whole = mag / 2;
+        do {
+            digits[nd++] = (char)('0' + whole % 10);
+            whole /= 10;
+        } while (whole);
+        int len = 0;
+        if (neg) out[len++] = '-';
+        while (nd) out[len++] = digits[--nd];
+        if (mag % 2) {
+            out[len++] = '.';
+            out[len++] = '5';
+        }
+        out[len] = '\0';
+        return len;
+    }
     int len = 0;
     for (int prec = 15; prec <= 17; prec++) {
         len = snprintf(out, 32, "%.*g", prec, v);
