@@ -637,6 +637,11 @@ void api_tournament_status(req *r)
         api_tournament_start(r, &t);
         return;
     }
+    if (to == TSTATUS_COMPLETED) {
+        req_error(r, 409, "invalid_transition", "status",
+                  "a tournament completes with its last result; to stop it early, cancel it");
+        return;
+    }
     status_job *sj = arena_calloc(req_arena(r), 1, sizeof *sj);
     if (!sj) {
         req_error(r, 500, "internal", NULL, "out of memory");

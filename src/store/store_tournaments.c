@@ -284,10 +284,14 @@ int store_tournament_patch(db_conn *w, void *arg)
     if (rc != STORE_OK) goto out;
     const store_tfields *f = &p->f;
     rc = STORE_CONFLICT;
-    if ((f->has_format || f->has_type || f->has_max) &&
+    if ((f->has_format || f->has_format_options || f->has_type || f->has_max) &&
         !tstatus_allows_structure_edit(cur.status)) {
-        p->field = f->has_format ? "format" : f->has_type ? "participant_type" : "max_participants";
-        p->message = "format, participant type and size cannot change once the tournament is live";
+        p->field = f->has_format           ? "format"
+                   : f->has_format_options ? "format_options"
+                   : f->has_type           ? "participant_type"
+                                           : "max_participants";
+        p->message = "format, format options, participant type and size cannot change once the "
+                     "tournament is live";
         goto out;
     }
     if (cur.ever > 0 && ((f->has_fee && f->entry_fee_cents != v.entry_fee_cents) ||

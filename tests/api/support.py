@@ -838,3 +838,93 @@ def in_parallel(fn, args, workers=None):
 
     with ThreadPoolExecutor(max_workers=n) as ex:
         return list(ex.map(one, args))
+
+
+# ---------------------------------------------------------------- brackets, matches, standings
+# Helpers of the brackets issue's tests (test_brackets_play, test_results, test_seeding,
+# test_standings, test_permissions_matches).
+
+MATCH_KEYS = {"id", "tournament", "bracket", "round", "position", "state", "participant1",
+              "participant2", "score1", "score2", "winner", "next_match", "loser_next_match",
+              "scheduled_at", "completed_at"}
+BRACKET_KEYS = {"tournament", "format", "status", "current_round", "version", "brackets"}
+STANDINGS_KEYS = {"tournament", "format", "complete", "items"}
+STANDING_KEYS = {"rank", "participant", "played", "wins", "draws", "losses", "points",
+                 "score_for", "score_against", "tiebreaks", "reached_round"}
+BRACKET_KINDS = ["winners", "losers", "grand_final", "third_place", "group", "swiss"]
+
+
+def tournament_with(server, organizer, players, status="registration_closed", **overrides):
+    """A free tournament of `organizer` that `players` entered one after the other (so in
+    that registration order), then moved to `status` ("registration_open",
+    "registration_closed" or "live"). Returns (detail, registrations in order)."""
+    overrides.setdefault("max_participants", max(2, len(players)))
+    t = server.create_tournament(organizer, status="registration_open", **overrides)
+    regs = [assert_json(register(server, u, t["slug"]), 201) for u in players]
+    if status in ("registration_closed", "live"):
+        t = server.move(organizer, t["slug"], "registration_closed")
+    if status == "live":
+        t = server.move(organizer, t["slug"], "live")
+    return t, regs
+
+
+def go_live(server, user, slug):
+    """POST .../status {"status": "live"}; returns the response."""
+    return server.post(f"/api/v1/tournaments/{slug}/status", user=user, json={"status": "live"})
+
+
+def put_seeding(server, user, slug, body):
+    return server.request("PUT", f"/api/v1/tournaments/{slug}/seeding", user=user, json=body)
+
+
+def get_bracket(server, slug, user=None):
+    return assert_json(server.get(f"/api/v1/tournaments/{slug}/bracket", user=user), 200)
+
+
+def bracket_matches(b):
+    """Every match of a bracket answer, in drawing order."""
+    return [m for br in b["brackets"] for rd in br["rounds"] for m in rd["matches"]]
+
+
+def report(server, user, match_id, score1, score2):
+    return server.post(f"/api/v1/matches/{match_id}/result", user=user,
+                       json={"score1": score1, "score2": score2})
+
+
+def reopen(server, user, match_id):
+    return server.delete(f"/api/v1/matches/{match_id}/result", user=user)
+
+
+def get_standings(server, slug, user=None):
+    return assert_json(server.get(f"/api/v1/tournaments/{slug}/standings", user=user), 200)
+
+
+def random_scores(rng, draws=False):
+    """A valid (score1, score2): never equal unless `draws` (then about one in five)."""
+    if draws and rng.random() < 0.2:
+        s = rng.randint(0, 4)
+        return s, s
+    a, b = rng.sample(range(0, 6), 2)
+    return a, b
+
+
+def play_out(server, user, slug, rng, draws=False, after=None, max_results=5000):
+    """Reports random results (rng: a random.Random) on ready matches, picked at random,
+    until the tournament is completed. after(before, match, answer, bracket) is called
+    after every result (before/bracket: the bracket answers around it, answer: the
+    reported match). Returns the final bracket answer and the number of results."""
+    b = get_bracket(server, slug, user=user)
+    count = 0
+    while b["status"] != "completed":
+        assert count < max_results, "the tournament never completes"
+        ready = [m for m in bracket_matches(b) if m["state"] in ("ready", "live")]
+        assert ready, f"live tournament {slug} has no ready match: {b}"
+        m = rng.choice(ready)
+        s1, s2 = random_scores(rng, draws)
+        answer = assert_json(report(server, user, m["id"], s1, s2), 200)
+        count += 1
+        nb = get_bracket(server, slug, user=user)
+        if after is not None:
+            after(b, m, answer, nb)
+        b = nb
+    return b, count
