@@ -16,7 +16,8 @@ LUA=$BENCH/lua
 cd "$ROOT"
 
 ALL_ENDPOINTS="list list_game list_status list_game_status detail state states games me healthz
-  registrations registrations_status me_registrations org_dashboard payments register register_c256"
+  registrations registrations_status me_registrations org_dashboard payments
+  standings bracket matches leaderboard register register_c256"
 ALL_ENDPOINTS=$(echo $ALL_ENDPOINTS)
 DURATION=10s CONNS=64 REG_CONNS=256 REPEAT=1 QUICK=0 STRICT=0 WARMUP=1s
 WRK_TIMEOUT=${WRK_TIMEOUT:-10s}   # wrk drops (and counts as a socket error) a request slower than this
@@ -137,6 +138,7 @@ dj_match() {
     list_game_status) echo list;; detail) echo detail;;
     state|states) echo state_nocache;;   # tourneyd's state is never stale: compare with uncached
     registrations|registrations_status) echo registrations;;
+    standings|bracket|leaderboard) echo leaderboard;;   # the anchor's per-tournament leaderboard
     register|register_c256) echo register;;   # Django at --conns for both rows
     *) echo "";;
   esac
@@ -158,6 +160,10 @@ ep_path() {
     me_registrations) echo "/api/v1/me/registrations (Bearer token of a player)";;
     org_dashboard) echo "/api/v1/organizer/dashboard (Bearer token of the top organizer)";;
     payments) echo "/api/v1/tournaments/{slug}/payments (Bearer token of its organizer)";;
+    standings) echo "/api/v1/tournaments/{64-player slug}/standings";;
+    bracket) echo "/api/v1/tournaments/{64-player slug}/bracket";;
+    matches) echo "/api/v1/tournaments/{64-player slug}/matches?state=completed";;
+    leaderboard) echo "/api/v1/games/{game}/leaderboard";;
     register|register_c256) echo "POST /api/v1/tournaments/{bench slug}/registrations {} (Bearer token; distinct pairs)";;
     bare) echo "/json";;
     dj:list) echo "/api/tournaments/?game={game}&status={status}";; dj:list_all) echo "/api/tournaments/";;
@@ -165,6 +171,7 @@ ep_path() {
     dj:detail) echo "/api/tournaments/{slug}/";; dj:state_nocache) echo "/tournaments/api/{slug}/state-nocache/";;
     dj:state) echo "/tournaments/api/{slug}/state/";;
     dj:registrations) echo "/api/tournaments/registrations/?tournament={id}";;
+    dj:leaderboard) echo "/api/leaderboards/{slug}/";;
     dj:register) echo "POST /api/tournaments/{slug}/register/ {user_id} (distinct unregistered pairs)";;
   esac
 }
@@ -288,6 +295,7 @@ fi
 
 # ---------- tourneyd: migrate, seed (timed), data ----------
 SEED_S=null MIGRATE_S=null DB_BYTES=null T_COUNTS="{}" T_PID="" T_DATA="$TMP/tourneyd_data.lua" N_TOKENS=0
+T64_INFO="" T64_PLAYERS=64 LB_INFO=""   # standings/bracket/matches tournaments; the leaderboard wait
 ORG_ID="" ORG_NAME="" ORG_N=0
 REG_N_BT=0 REG_PAIRS=0 REG_NEXT=0 REG_FIRST_ID=0 REG_LAST_ID=0 REG_GAME=""   # register: pairs 0..REG_PAIRS-1; next unused
 REG_RATE_MAX=${REG_RATE_MAX:-60000}   # registrations/s the bench tournaments are sized for
@@ -328,6 +336,26 @@ if has "$TARGETS" tourneyd; then
   echo "$ORG_NAME" >"$TMP/org_users.txt"
   sqlite3 "$DB" "SELECT slug FROM tournaments WHERE organizer_id=${ORG_ID:-0} AND is_deleted=0 AND status<>'draft'
     AND entry_fee_cents>0 ORDER BY id" >"$TMP/pay_slugs.txt"
+  # standings, bracket, matches: live or completed tournaments with exactly 64 seeded
+  # participants (48..80 when fewer than 3 have exactly 64)
+  t64_where() { echo "t.is_deleted=0 AND t.status IN ('live','completed') AND
+    (SELECT count(*) FROM registrations r WHERE r.tournament_id=t.id AND r.seed IS NOT NULL) $1"; }
+  T64_PLAYERS=64
+  sqlite3 "$DB" "SELECT t.slug FROM tournaments t WHERE $(t64_where '= 64') ORDER BY t.id" >"$TMP/t64_slugs.txt"
+  if [ "$(wc -l <"$TMP/t64_slugs.txt")" -lt 3 ]; then
+    T64_PLAYERS=48..80
+    log "  only $(wc -l <"$TMP/t64_slugs.txt") live or completed tournament(s) with exactly 64 seeded participants: using 48..80"
+    sqlite3 "$DB" "SELECT t.slug FROM tournaments t WHERE $(t64_where 'BETWEEN 48 AND 80') ORDER BY t.id" >"$TMP/t64_slugs.txt"
+  fi
+  T64_WHERE=$(t64_where "$([ "$T64_PLAYERS" = 64 ] && echo '= 64' || echo 'BETWEEN 48 AND 80')")
+  T64_BY=$(sqlite3 "$DB" "SELECT status || ':' || format || '=' || count(*) FROM tournaments t WHERE $T64_WHERE
+    GROUP BY status, format ORDER BY status, format" 2>/dev/null | paste -sd, -) || T64_BY=""
+  T64_MATCHES=$(sqlite3 "$DB" "SELECT printf('%.1f', avg(n)) FROM (SELECT (SELECT count(*) FROM matches m WHERE
+    m.tournament_id=t.id AND m.state='completed') n FROM tournaments t WHERE $T64_WHERE)" 2>/dev/null) || T64_MATCHES=""
+  T64_INFO="tournaments=$(wc -l <"$TMP/t64_slugs.txt") seeded_participants=$T64_PLAYERS by=${T64_BY:-?} completed_matches_mean=${T64_MATCHES:-?}"
+  for e in standings bracket matches; do
+    has "$ENDPOINTS" $e && [ ! -s "$TMP/t64_slugs.txt" ] && skip_ep $e "no live or completed tournament has 48..80 seeded participants"
+  done
   has "$ENDPOINTS" registrations && [ ! -s "$TMP/regl_slugs.txt" ] && skip_ep registrations "no visible tournament has registrations"
   has "$ENDPOINTS" registrations_status && [ ! -s "$TMP/regl_slugs.txt" ] && skip_ep registrations_status "no visible tournament has registrations"
   has "$ENDPOINTS" payments && [ ! -s "$TMP/pay_slugs.txt" ] && skip_ep payments "the top organizer has no paid tournament"
@@ -391,9 +419,31 @@ if has "$TARGETS" tourneyd; then
     lua_list statuses "$TMP/statuses.txt"; lua_list tokens "$TMP/tokens.txt"
     lua_list reg_list_slugs "$TMP/regl_slugs.txt"; lua_list me_reg_tokens "$TMP/mereg_tokens.txt"
     lua_list org_tokens "$TMP/org_tokens.txt"; lua_list pay_slugs "$TMP/pay_slugs.txt"
+    lua_list t64_slugs "$TMP/t64_slugs.txt"
     cat "$TMP/reg.lua"; } >"$T_DATA"
   log "  data: $(wc -l <"$TMP/slugs.txt") slugs, $(wc -l <"$TMP/games.txt") games, $(wc -l <"$TMP/statuses.txt") statuses, $N_TOKENS /me tokens"
+  has "$ENDPOINTS" standings || has "$ENDPOINTS" bracket || has "$ENDPOINTS" matches \
+    && log "  data: $(wc -l <"$TMP/t64_slugs.txt") live or completed tournaments with $T64_PLAYERS seeded participants ($T64_BY; $T64_MATCHES completed matches each on average)"
   log "  data: $(wc -l <"$TMP/regl_slugs.txt") slugs with registrations, $(wc -l <"$TMP/mereg_tokens.txt") /me/registrations tokens, organizer $ORG_NAME (id $ORG_ID, $ORG_N tournaments, $(wc -l <"$TMP/pay_slugs.txt") paid ones: $(wc -l <"$TMP/org_tokens.txt") token)"
+
+  # leaderboard: tourneyd computes the snapshot in a background thread at start (then every
+  # --leaderboard-interval, 60 s by default); measure only once it exists (computed_at set)
+  if has "$ENDPOINTS" leaderboard; then
+    t0=$(now); LB_GAME=$(head -1 "$TMP/games.txt"); LB_CODE=""
+    for i in $(seq 300); do
+      alive "$T_PID" || { tail_log "$TMP/tourneyd.log"; die "tourneyd exited while computing the leaderboard"; }
+      LB_CODE=$(curl -s --max-time 2 -o "$TMP/lb.json" -w '%{http_code}' "$T_URL/api/v1/games/$LB_GAME/leaderboard" || true)
+      [ "$LB_CODE" = 200 ] && grep -q '"computed_at":"' "$TMP/lb.json" && break
+      LB_CODE=""; sleep 0.1
+    done
+    if [ -n "$LB_CODE" ]; then
+      LB_WAIT=$(since "$t0")
+      LB_INFO="game=$LB_GAME waited_s=$LB_WAIT computed_at=$(sed -n 's/.*"computed_at":"\([^"]*\)".*/\1/p' "$TMP/lb.json")"
+      log "  leaderboard snapshot ready after ${LB_WAIT}s ($LB_INFO)"
+    else
+      skip_ep leaderboard "GET /api/v1/games/$LB_GAME/leaderboard has no computed_at after 30 s: $(head -c 200 "$TMP/lb.json" 2>/dev/null)"
+    fi
+  fi
 fi
 
 # ---------- bare: start ----------
@@ -408,7 +458,7 @@ if has "$TARGETS" bare; then
 fi
 
 # ---------- Django reference: copy, migrate, seed, bench data, gunicorn ----------
-D_PID="" D_SEED_S=null D_COUNTS="{}" D_DATA=""
+D_PID="" D_SEED_S=null D_COUNTS="{}" D_DATA="" D_LB_INFO=""
 if has "$TARGETS" django; then
   D=$TMP/django
   log "django: copying $DJANGO_ANCHOR, migrate + seed + bench_data (sqlite, locmem)"
@@ -433,6 +483,10 @@ if has "$TARGETS" django; then
   done
   D_COUNTS="${D_COUNTS%,}}"
   log "  django seeded in ${D_SEED_S}s: $D_COUNTS"
+  # what its leaderboard works on: every non-deleted tournament (as the anchor's leaderboard.lua picks them)
+  D_LB_INFO=$(sqlite3 -separator ' ' "$D/db.sqlite3" "SELECT count(*), printf('%.1f', avg((SELECT count(*) FROM tournaments_match m
+    WHERE m.tournament_id=t.id AND m.state='COMPLETED'))) FROM tournaments_tournament t WHERE t.is_deleted=0" 2>/dev/null) || D_LB_INFO=""
+  [ -n "$D_LB_INFO" ] && D_LB_INFO="tournaments=${D_LB_INFO%% *} completed_matches_mean=${D_LB_INFO##* }"
   D_PORT=$(free_port)
   D_URL=http://127.0.0.1:$D_PORT
   "$GUNICORN" --chdir "$D" -b "127.0.0.1:$D_PORT" -w 2 -k sync --log-level warning \
@@ -651,7 +705,7 @@ CPU_MODEL=$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo)
 MEM_KB=$(awk '/^MemTotal:/{print $2}' /proc/meminfo)
 DJ_MAP=""; LABELS=""; for ep in $ALL_ENDPOINTS; do DJ_MAP="$DJ_MAP$ep=$(dj_match "$ep") "; LABELS="$LABELS$ep=$(ep_label "$ep") "; done
 PATHS=""; for ep in $ALL_ENDPOINTS bare dj:list dj:list_all dj:list_game dj:list_status dj:detail dj:state_nocache dj:state \
-                    dj:registrations dj:register; do
+                    dj:registrations dj:leaderboard dj:register; do
   PATHS="$PATHS$ep=$(ep_path "$ep")|"; done
 # shellcheck disable=SC2016
 set +e
@@ -663,7 +717,7 @@ awk -F'\t' -v endpoints="$ENDPOINTS" -v djmap="$DJ_MAP" -v labels="$LABELS" -v p
   -v d_seed_s="$D_SEED_S" -v d_counts="$D_COUNTS" -v hwm="$T_HWM" -v rss_max="$T_RSS_MAX" \
   -v skipped="$SKIPPED" -v elapsed="$(( $(date +%s) - T_START ))" -v max_other="$MAX_OTHER" \
   -v scale="$SCALE" -v rng_seed="$RNG_SEED" -v strict="$STRICT" -v reg_bad="$REG_BAD" -v reg_final="$REG_FINAL" \
-  -v reg_setup="$REG_SETUP_INFO" -v org_info="$ORG_INFO" '
+  -v reg_setup="$REG_SETUP_INFO" -v org_info="$ORG_INFO" -v t64_info="$T64_INFO" -v lb_info="$LB_INFO" -v d_lb_info="$D_LB_INFO" '
 function jstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/\t/, " ", s); return "\"" s "\"" }
 function num(v) { return (v == "" || v == "null") ? "null" : v + 0 }
 function median(key, col,   n, i, j, a, t) {
@@ -757,6 +811,14 @@ END {
   }
   if (reg_bad == 1) { printf "!!! register: the registrations rows do not match what the server acknowledged (see above)\n"; invalid = 1 }
   if (org_info != "" && (" " endpoints " " ~ / (org_dashboard|payments) /)) printf "org_dashboard, payments: as %s (organizes %d tournaments, %d paid and visible)\n", kv(org_info, "username"), kv(org_info, "tournaments"), kv(org_info, "paid")
+  if (t64_info != "" && (" " endpoints " " ~ / (standings|bracket|matches) /))
+    printf "standings, bracket, matches: %d live or completed tournaments with %s seeded participants%s (%s; %s completed matches each on average)\n",
+      kv(t64_info, "tournaments"), kv(t64_info, "seeded_participants"), (kv(t64_info, "seeded_participants") == "64" ? "" : " (fewer than 3 had exactly 64)"),
+      kv(t64_info, "by"), kv(t64_info, "completed_matches_mean")
+  if (lb_info != "" && (" " endpoints " " ~ / leaderboard /))
+    printf "leaderboard: the first snapshot (%s) was ready %s s after the start; it is recomputed every --leaderboard-interval (60 s by default) during the run\n", kv(lb_info, "computed_at"), kv(lb_info, "waited_s")
+  if (d_lb_info != "" && has_dj && (" " endpoints " " ~ / (standings|bracket|leaderboard) /))
+    printf "django leaderboard: a random one of its %d non-deleted tournaments (%s completed matches each on average), as the anchor'\''s own leaderboard.lua\n", kv(d_lb_info, "tournaments"), kv(d_lb_info, "completed_matches_mean")
   sk = "django" SUBSEP "state"
   if (cnt[sk]) printf "django cached state (cache_page 30 s, may be 30 s stale; not the comparison): %.0f req/s, p50 %.2f ms, p99 %.2f ms\n", median(sk, 6), median(sk, 7), median(sk, 9)
   if (skipped != "") { printf "!!! SKIPPED (no token or no data, see the log): %s\n", skipped; invalid = 1 }
@@ -785,6 +847,7 @@ END {
   printf "  \"tourneyd_peak_rss_kb\": %s,\n  \"tourneyd_rss_kb_max_sampled\": %s,\n  \"bar_rss_under_100mb\": %s,\n", num(hwm), num(rss_max), (rss_mb == "" ? "null" : (rss_mb < 100 ? "true" : "false")) > out
   printf "  \"django\": %s,\n", (has_dj ? sprintf("{\"setup\": \"sqlite (WAL), locmem cache, gunicorn -w 2 -k sync, DEBUG off\", \"seed_seconds\": %s, \"rows\": %s, \"state_cached\": %s}", num(d_seed_s), d_counts, stats_json(sk)) : "null") > out
   printf "  \"organizer\": %s,\n", (org_info == "" ? "null" : kvjson(org_info)) > out
+  printf "  \"t64_tournaments\": %s,\n  \"leaderboard_ready\": %s,\n  \"django_leaderboard_data\": %s,\n", (t64_info == "" ? "null" : kvjson(t64_info)), (lb_info == "" ? "null" : kvjson(lb_info)), (d_lb_info == "" ? "null" : kvjson(d_lb_info)) > out
   printf "  \"register_setup\": %s,\n  \"register_final\": %s,\n", (reg_setup == "" ? "null" : kvjson(reg_setup)), (reg_final == "" ? "null" : kvjson(reg_final)) > out
   printf "  \"me_skipped\": %s,\n  \"skipped\": [%s],\n  \"valid\": %s,\n  \"bars_met\": %s,\n", (" " skipped " " ~ / me / ? "true" : "false"), skj, (invalid ? "false" : "true"), (barfail ? "false" : "true") > out
   printf "  \"endpoints\": [\n" > out
