@@ -5,6 +5,7 @@
  * job checks everything that depends on current data inside its transaction
  * (store_registrations.c, store_payments.c), which is what keeps capacity and
  * uniqueness exact under concurrent requests. Every list is one query per page. */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -196,6 +197,11 @@ void api_registrations_list(req *r)
     if (!api_limit(r, &limit) || !api_status_filter(r, reg_statuses, "status", &f.status) ||
         !api_id_cursor(r, 'r', &f.after_id))
         return;
+    /* every registration or payment change raises the tournament's version */
+    char key[96];
+    snprintf(key, sizeof key, "regs:%lld:%s:%lld:%d", (long long)t.id, f.status ? f.status : "",
+             (long long)f.after_id, limit);
+    if (api_cached(r, key, (uint64_t)t.version)) return;
     f.limit = limit + 1;
     db_conn *c = api_db(r);
     if (!c) return;
@@ -215,6 +221,7 @@ void api_registrations_list(req *r)
     jw_arr_end(w);
     api_next_id_cursor(w, 'r', n > limit, shown ? items[shown - 1].id : 0);
     jw_obj_end(w);
+    if (jw_ok(w)) api_cache_keep(r, key, (uint64_t)t.version);
 }
 
 /* Loads the registration of path parameter 0 for the caller: 401 / 404 / 403. With
@@ -400,6 +407,10 @@ void api_payments_list(req *r)
     if (!api_limit(r, &limit) || !api_status_filter(r, pay_statuses, "status", &f.status) ||
         !api_id_cursor(r, 'p', &f.after_id))
         return;
+    char key[96];
+    snprintf(key, sizeof key, "pays:%lld:%s:%lld:%d", (long long)t.id, f.status ? f.status : "",
+             (long long)f.after_id, limit);
+    if (api_cached(r, key, (uint64_t)t.version)) return;
     f.limit = limit + 1;
     db_conn *c = api_db(r);
     if (!c) return;
@@ -419,6 +430,7 @@ void api_payments_list(req *r)
     jw_arr_end(w);
     api_next_id_cursor(w, 'p', n > limit, shown ? items[shown - 1].id : 0);
     jw_obj_end(w);
+    if (jw_ok(w)) api_cache_keep(r, key, (uint64_t)t.version);
 }
 
 static void api_payment_decided(req *r, void *arg, int rc)

@@ -31,6 +31,20 @@ static void leaderboard_job_done(wjob *j)
     pthread_mutex_unlock(&lb.lock);
 }
 
+/* Runs one replacement job on the writer and waits for its outcome. */
+static int leaderboard_store(lb_replace *part)
+{
+    wjob job = {.run = store_leaderboard_replace, .arg = part, .done = leaderboard_job_done};
+    pthread_mutex_lock(&lb.lock);
+    lb.job_done = false;
+    pthread_mutex_unlock(&lb.lock);
+    writer_submit(&job);
+    pthread_mutex_lock(&lb.lock);
+    while (!lb.job_done) pthread_cond_wait(&lb.wake, &lb.lock);
+    pthread_mutex_unlock(&lb.lock);
+    return job.rc;
+}
+
 /* One snapshot: compute on the read connection, replace through the writer. */
 static void leaderboard_refresh(void)
 {
@@ -43,19 +57,27 @@ static void leaderboard_refresh(void)
         return;
     }
     uint64_t computed = time_mono_ns();
-    wjob job = {.run = store_leaderboard_replace, .arg = &snap, .done = leaderboard_job_done};
-    pthread_mutex_lock(&lb.lock);
-    lb.job_done = false;
-    pthread_mutex_unlock(&lb.lock);
-    writer_submit(&job);
-    pthread_mutex_lock(&lb.lock);
-    while (!lb.job_done) pthread_cond_wait(&lb.wake, &lb.lock);
-    pthread_mutex_unlock(&lb.lock);
+    /* one short writer job per game (rows come grouped by game), then the finish */
+    bool stored = true;
+    for (int i = 0; i <= snap.n && stored;) {
+        lb_replace part = {.computed_at = snap.computed_at};
+        if (i < snap.n) {
+            int j = i;
+            while (j < snap.n && snap.rows[j].game_id == snap.rows[i].game_id) j++;
+            part.game_id = snap.rows[i].game_id;
+            part.rows = &snap.rows[i];
+            part.n = j - i;
+            i = j;
+        } else {
+            i++; /* game_id 0: drop absent games, stamp the time */
+        }
+        stored = leaderboard_store(&part) == STORE_OK;
+    }
     log_level lvl = (computed - t0) > 500000000ULL ? LOG_WARN : LOG_DEBUG;
     LOG_EMIT(lvl, "leaderboard snapshot", LOG_INT("rows", snap.n),
              LOG_DBL("compute_ms", (double)(computed - t0) / 1e6),
              LOG_DBL("store_ms", (double)(time_mono_ns() - computed) / 1e6),
-             LOG_INT("stored", job.rc == STORE_OK));
+             LOG_INT("stored", stored));
     store_leaderboard_free(&snap);
 }
 

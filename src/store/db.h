@@ -83,6 +83,7 @@ typedef enum {
     Q_BR_NAMES,
     Q_LB_COMPUTE,
     Q_LB_DELETE,
+    Q_LB_DELETE_GAME,
     Q_LB_INSERT,
     Q_LB_STAMP,
     Q_LB_PAGE,

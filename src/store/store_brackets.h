@@ -26,7 +26,7 @@ int store_bracket_names(db_conn *c, arena *a, int64_t tournament_id, const char 
 
 typedef struct store_seeding {
     int64_t tournament_id, now;
-    int method; /* 0 = explicit order, 1 = random, 2 = registration order */
+    int method;           /* 0 = explicit order, 1 = random, 2 = registration order */
     const int64_t *order; /* method 0: registration ids */
     int norder;
     uint64_t rng_seed; /* method 1 */
@@ -52,7 +52,7 @@ int store_tournament_start(db_conn *w, void *store_start_arg);
 
 typedef struct store_result {
     int64_t match_id, now;
-    bool reopen;        /* false: report score1/score2; true: reopen the match */
+    bool reopen; /* false: report score1/score2; true: reopen the match */
     int score1, score2;
     int64_t organizer_id; /* out: who may do this (checked by the caller before) */
     bool completed;       /* out: the tournament completed with this result */

@@ -78,11 +78,25 @@ void store_leaderboard_free(lb_snapshot *s)
 
 int store_leaderboard_replace(db_conn *w, void *arg)
 {
-    lb_snapshot *s = arg;
-    sqlite3_stmt *st = db_stmt(w, Q_LB_DELETE, "DELETE FROM leaderboard_rows");
-    if (!st || sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
-    for (int i = 0; i < s->n; i++) {
-        const lb_row *r = &s->rows[i];
+    lb_replace *rp = arg;
+    sqlite3_stmt *st;
+    if (rp->game_id == 0) {
+        st = db_stmt(w, Q_LB_DELETE, "DELETE FROM leaderboard_rows WHERE computed_at < ?1");
+        if (!st) return STORE_ERROR;
+        sqlite3_bind_int64(st, 1, rp->computed_at);
+        if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
+        st = db_stmt(w, Q_LB_STAMP,
+                     "UPDATE meta SET value = ?1 WHERE key = 'leaderboard_computed_at'");
+        if (!st) return STORE_ERROR;
+        sqlite3_bind_int64(st, 1, rp->computed_at);
+        return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    }
+    st = db_stmt(w, Q_LB_DELETE_GAME, "DELETE FROM leaderboard_rows WHERE game_id = ?1");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, rp->game_id);
+    if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
+    for (int i = 0; i < rp->n; i++) {
+        const lb_row *r = &rp->rows[i];
         st = db_stmt(w, Q_LB_INSERT,
                      "INSERT INTO leaderboard_rows (game_id, user_id, tournaments, matches_won,"
                      " matches_lost, points, rank, computed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
@@ -95,13 +109,10 @@ int store_leaderboard_replace(db_conn *w, void *arg)
         sqlite3_bind_int64(st, 5, r->matches_lost);
         sqlite3_bind_int64(st, 6, r->points);
         sqlite3_bind_int64(st, 7, r->rank);
-        sqlite3_bind_int64(st, 8, s->computed_at);
+        sqlite3_bind_int64(st, 8, rp->computed_at);
         if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
     }
-    st = db_stmt(w, Q_LB_STAMP, "UPDATE meta SET value = ?1 WHERE key = 'leaderboard_computed_at'");
-    if (!st) return STORE_ERROR;
-    sqlite3_bind_int64(st, 1, s->computed_at);
-    return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return STORE_OK;
 }
 
 int store_leaderboard_page(db_conn *c, arena *a, int64_t game_id, int64_t after_rank,

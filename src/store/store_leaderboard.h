@@ -24,8 +24,17 @@ typedef struct lb_snapshot {
  * per draw; ranks are competition ranks by points, then wins (ties share a rank). */
 int store_leaderboard_compute(db_conn *c, int64_t now, lb_snapshot *out);
 void store_leaderboard_free(lb_snapshot *s);
-/* Writer job: replaces the stored snapshot with arg (an lb_snapshot). */
-int store_leaderboard_replace(db_conn *w, void *lb_snapshot_arg);
+/* One writer job of a snapshot's replacement: a game's rows (a slice of a snapshot), or
+ * with game_id 0 the end of the swap (rows of games absent from the new snapshot are
+ * dropped and the snapshot time is stamped). One small job per game keeps every write
+ * of the swap short, so no request waits long behind it. */
+typedef struct lb_replace {
+    int64_t game_id; /* 0: finish */
+    const lb_row *rows;
+    int n;
+    int64_t computed_at;
+} lb_replace;
+int store_leaderboard_replace(db_conn *w, void *lb_replace_arg);
 
 typedef struct st_lb_entry {
     int64_t rank;

@@ -122,18 +122,56 @@ int store_tournament_list(db_conn *c, arena *a, const store_tlist *f, st_tournam
     return store_t_rows(st, a, f->limit, out, n);
 }
 
+/* The columns a state shows, and nothing else: no joins, few copies. */
+static int store_t_state_rows(sqlite3_stmt *st, arena *a, st_tournament **out, int *n)
+{
+    int cap = 16, count = 0, rc = SQLITE_ERROR;
+    st_tournament *items = arena_alloc(a, sizeof(st_tournament) * (size_t)cap);
+    while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            st_tournament *bigger = arena_alloc(a, sizeof(st_tournament) * (size_t)cap * 2);
+            if (!bigger) return STORE_ERROR;
+            memcpy(bigger, items, sizeof(st_tournament) * (size_t)count);
+            items = bigger;
+            cap *= 2;
+        }
+        st_tournament *t = &items[count++];
+        memset(t, 0, sizeof *t);
+        t->slug = db_col_text(st, 0, a);
+        t->status = tstatus_parse((const char *)sqlite3_column_text(st, 1));
+        t->registration_opens_at = sqlite3_column_int64(st, 2);
+        t->registration_closes_at = sqlite3_column_int64(st, 3);
+        t->start_at = sqlite3_column_int64(st, 4);
+        t->max_participants = sqlite3_column_int64(st, 5);
+        t->current_round = sqlite3_column_int64(st, 6);
+        t->n_pending = sqlite3_column_int64(st, 7);
+        t->n_confirmed = sqlite3_column_int64(st, 8);
+        t->n_checked_in = sqlite3_column_int64(st, 9);
+        t->n_cancelled = sqlite3_column_int64(st, 10);
+        t->version = sqlite3_column_int64(st, 11);
+        t->updated_at = sqlite3_column_int64(st, 12);
+        if (!t->slug) return STORE_ERROR;
+    }
+    if (!items || rc != SQLITE_DONE) return STORE_ERROR;
+    *out = items;
+    *n = count;
+    return STORE_OK;
+}
+
 int store_tournament_states(db_conn *c, arena *a, const char *slugs_json, int64_t viewer_id,
                             st_tournament **out, int *n)
 {
     sqlite3_stmt *st =
         db_stmt(c, Q_T_STATES,
-                "SELECT " T_LIST_COLS T_FROM
+                "SELECT t.slug, t.status, t.registration_opens_at, t.registration_closes_at,"
+                " t.start_at, t.max_participants, t.current_round, t.n_pending, t.n_confirmed,"
+                " t.n_checked_in, t.n_cancelled, t.version, t.updated_at FROM tournaments t"
                 " WHERE t.slug IN (SELECT value FROM json_each(?1)) AND t.is_deleted = 0"
                 " AND (t.status <> 'draft' OR t.organizer_id = ?2)");
     if (!st) return STORE_ERROR;
     db_bind_text(st, 1, slugs_json);
     sqlite3_bind_int64(st, 2, viewer_id);
-    return store_t_rows(st, a, 16, out, n);
+    return store_t_state_rows(st, a, out, n);
 }
 
 /* Catalog changes are noted per job and applied once per batch by store_catalog_flush:

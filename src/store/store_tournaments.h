@@ -22,7 +22,8 @@ typedef struct store_tlist {
 /* Newest start_at first, then id descending; `description` is left NULL in list rows. */
 int store_tournament_list(db_conn *c, arena *a, const store_tlist *f, st_tournament **out, int *n);
 /* The tournaments named by a JSON array of slugs, in one query; deleted ones and other
- * people's drafts left out. */
+ * people's drafts left out. Only what a state shows is filled in (slug, status, window,
+ * start, size, counters, round, version, updated_at). */
 int store_tournament_states(db_conn *c, arena *a, const char *slugs_json, int64_t viewer_id,
                             st_tournament **out, int *n);
 

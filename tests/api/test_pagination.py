@@ -163,6 +163,11 @@ def test_unfiltered_walk_with_inserts(server, alice, catalog):
     extra = []
 
     def insert(last):
+        if last["id"] in extra:
+            # the walk reached the far-past rows it inserted: a newer one would sort before
+            # the cursor (rightly unseen), so stop adding (how many pages the catalog
+            # takes depends on what other tests created)
+            return
         far_future = server.create_tournament(alice, status="published",
                                               start_at=iso(time.time() + 3000 * 86400))
         far_past = server.create_tournament(alice, status="published",

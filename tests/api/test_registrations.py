@@ -603,13 +603,17 @@ def test_list_costs_the_same_queries_for_1_and_100_rows(server, alice):
             assert all(x["payment"] and x["payment"]["status"] == "pending"
                        for x in body["items"])
             counts[json.dumps(params)] = query_count(r)
-        assert len(set(counts.values())) == 1, f"query counts differ by page size: {counts}"
+        # a page costs the tournament's row and the page's one query (plus the token's
+        # lookup when signed in), whatever its size; a response-cache hit (per io thread)
+        # costs only the tournament's row
+        bound = 2 if viewer is None else 3
+        assert max(counts.values()) <= bound, f"query counts grow with page size: {counts}"
         # the next page too
         r = server.get(path, params={"limit": 100}, user=viewer)
         r2 = server.get(path, params={"limit": 100, "cursor": r.json()["next_cursor"]},
                         user=viewer)
         assert len(r2.json()["items"]) == 5
-        assert query_count(r2) == query_count(r)
+        assert query_count(r2) <= bound
 
 
 # ------------------------------------------------------------------ bad input
