@@ -64,7 +64,7 @@ static int cmd_serve(int argc, char **argv)
     const char *listen = "127.0.0.1:8080";
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cores > 0 ? (unsigned)cores : 2, slow_ms = 100, login_rate = 20,
-             max_conns = 10000, idle = 60, token_days = 30, lb_interval = 60, cache_mb = 64;
+             max_conns = 10000, idle = 60, token_days = 30, lb_interval = 60, cache_mb = 32;
     bool migrate = false;
     opt opts[] = {
         {"db", "TOURNEYD_DB", OPT_STR, &db_path, "PATH", "SQLite database file", 0, 0},
@@ -87,7 +87,7 @@ static int cmd_serve(int argc, char **argv)
         {"token-days", "TOURNEYD_TOKEN_DAYS", OPT_UINT, &token_days, "DAYS",
          "login tokens expire after DAYS (default 30)", 1, 3650},
         {"cache-mb", "TOURNEYD_CACHE_MB", OPT_UINT, &cache_mb, "MB",
-         "response cache size in MiB, shared by the io threads (default 64; 0 = off)", 0, 65536},
+         "response cache size in MiB, shared by the io threads (default 32; 0 = off)", 0, 65536},
         {"leaderboard-interval", "TOURNEYD_LEADERBOARD_INTERVAL", OPT_UINT, &lb_interval, "S",
          "recompute the game leaderboards every S seconds (default 60), and when a "
          "tournament completes",
