@@ -327,11 +327,8 @@ static void api_job_then(req *r, void *arg)
 
 void api_write(req *r, wjob_run_fn run, void *arg, api_then then)
 {
-    api_job *aj = arena_calloc(req_arena(r), 1, sizeof *aj);
-    if (!aj) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    api_job *aj = api_alloc(r, sizeof *aj);
+    if (!aj) return;
     aj->job.run = run;
     aj->job.arg = arg;
     aj->job.done = api_job_done;
@@ -343,6 +340,23 @@ void api_write(req *r, wjob_run_fn run, void *arg, api_then then)
     if (c) req_add_queries(r, db_take_queries(c));
     req_suspend(r, api_job_then, aj);
     writer_submit(&aj->job);
+}
+
+void *api_alloc(req *r, size_t size)
+{
+    void *p = arena_calloc(req_arena(r), 1, size);
+    if (!p) req_error(r, 500, "internal", NULL, "out of memory");
+    return p;
+}
+
+bool api_write_failed(req *r, int rc, const store_refusal *why)
+{
+    if (rc == STORE_OK) return false;
+    if ((rc == STORE_CONFLICT || rc == STORE_INVALID) && why)
+        api_refused(r, why);
+    else
+        api_store_failed(r, rc);
+    return true;
 }
 
 void api_store_failed(req *r, int rc)

@@ -54,6 +54,11 @@ bool api_limit(req *r, int *out);
 /* Hands run(arg) to the writer; when it is committed, then(r, arg, rc) answers. */
 typedef void (*api_then)(req *r, void *arg, int rc);
 void api_write(req *r, wjob_run_fn run, void *arg, api_then then);
+/* Zeroed memory from the request's arena; answers 500 and returns NULL when there is none. */
+void *api_alloc(req *r, size_t size);
+/* For a write's `then`: answers a refused or failed write (the refusal's own code, or
+ * api_store_failed) and returns true; false when rc is STORE_OK. */
+bool api_write_failed(req *r, int rc, const store_refusal *why);
 /* Answers a store failure: NOT_FOUND 404, UNAVAILABLE 503, everything else 500. */
 void api_store_failed(req *r, int rc);
 

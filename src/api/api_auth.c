@@ -135,11 +135,8 @@ void api_auth_login(req *r)
         return;
     db_conn *c = api_db(r);
     if (!c) return;
-    login_job *lj = arena_calloc(req_arena(r), 1, sizeof *lj);
-    if (!lj) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    login_job *lj = api_alloc(r, sizeof *lj);
+    if (!lj) return;
     int rc = validate_username(username) ? store_user_by_name(c, req_arena(r), username, &lj->user)
                                          : STORE_NOT_FOUND;
     if (rc == STORE_ERROR) {

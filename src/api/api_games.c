@@ -63,11 +63,8 @@ void api_games_create(req *r)
     }
     json_t *b = api_body(r);
     if (!b) return;
-    store_game_new *g = arena_calloc(req_arena(r), 1, sizeof *g);
-    if (!g) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    store_game_new *g = api_alloc(r, sizeof *g);
+    if (!g) return;
     g->team_size = 1;
     if (!api_str(r, b, "slug", true, &g->slug) || !api_str(r, b, "name", true, &g->name) ||
         !api_int(r, b, "team_size", false, 1, 64, &g->team_size, NULL))

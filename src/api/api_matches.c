@@ -189,14 +189,7 @@ void api_bracket_get(req *r)
 static void api_seeded(req *r, void *arg, int rc)
 {
     store_seeding *sd = arg;
-    if (rc == STORE_CONFLICT || rc == STORE_INVALID) {
-        api_refused(r, &sd->why);
-        return;
-    }
-    if (rc != STORE_OK) {
-        api_store_failed(r, rc);
-        return;
-    }
+    if (api_write_failed(r, rc, &sd->why)) return;
     jw *w = req_json(r, 200);
     jw_obj_begin(w);
     jw_key(w, "seeds");
@@ -222,11 +215,8 @@ void api_tournament_seeding(req *r)
     }
     json_t *b = api_body(r);
     if (!b) return;
-    store_seeding *sd = arena_calloc(req_arena(r), 1, sizeof *sd);
-    if (!sd) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    store_seeding *sd = api_alloc(r, sizeof *sd);
+    if (!sd) return;
     json_t *order = json_object_get(b, "order");
     const char *method;
     if (!api_str(r, b, "method", false, &method)) return;
@@ -284,14 +274,7 @@ void api_tournament_seeding(req *r)
 static void api_result_done(req *r, void *arg, int rc)
 {
     store_result *res = arg;
-    if (rc == STORE_CONFLICT || rc == STORE_INVALID) {
-        api_refused(r, &res->why);
-        return;
-    }
-    if (rc != STORE_OK) {
-        api_store_failed(r, rc);
-        return;
-    }
+    if (api_write_failed(r, rc, &res->why)) return;
     /* a completed tournament changes its game's leaderboard (and a reopened one too) */
     if (res->completed || res->reopen) leaderboard_job_kick();
     db_conn *c = api_db(r);
@@ -322,11 +305,8 @@ static void api_match_result(req *r, bool reopen)
         req_error(r, 403, "forbidden", NULL, "only the organizer reports results");
         return;
     }
-    store_result *res = arena_calloc(req_arena(r), 1, sizeof *res);
-    if (!res) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    store_result *res = api_alloc(r, sizeof *res);
+    if (!res) return;
     if (!reopen) {
         json_t *b = api_body(r);
         int64_t s1, s2;

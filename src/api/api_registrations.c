@@ -141,14 +141,7 @@ static void api_registered(req *r, void *arg, int rc)
 {
     reg_job *j = arg;
     store_reg_new *rn = &j->rn;
-    if (rc == STORE_CONFLICT || rc == STORE_INVALID) {
-        api_refused(r, &rn->why);
-        return;
-    }
-    if (rc != STORE_OK) {
-        api_store_failed(r, rc);
-        return;
-    }
+    if (api_write_failed(r, rc, &rn->why)) return;
     /* everything the answer shows is known here: no read-back query */
     st_registration *g = &j->shown;
     g->id = rn->id;
@@ -166,11 +159,8 @@ void api_registrations_create(req *r)
     if (!u) return;
     st_tournament t;
     if (!api_tournament_load(r, &t)) return;
-    reg_job *j = arena_calloc(req_arena(r), 1, sizeof *j);
-    if (!j) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    reg_job *j = api_alloc(r, sizeof *j);
+    if (!j) return;
     store_reg_new *rn = &j->rn;
     size_t len;
     req_body(r, &len);
@@ -259,14 +249,7 @@ void api_registration_get(req *r)
 static void api_reg_changed(req *r, void *arg, int rc)
 {
     store_reg_change *ch = arg;
-    if (rc == STORE_CONFLICT) {
-        api_refused(r, &ch->why);
-        return;
-    }
-    if (rc != STORE_OK) {
-        api_store_failed(r, rc);
-        return;
-    }
+    if (api_write_failed(r, rc, &ch->why)) return;
     api_reg_answer(r, ch->id, 200);
 }
 
@@ -274,11 +257,8 @@ static void api_reg_change(req *r, bool owner_only, wjob_run_fn run)
 {
     st_registration g;
     if (!api_reg_for(r, &g, owner_only)) return;
-    store_reg_change *ch = arena_calloc(req_arena(r), 1, sizeof *ch);
-    if (!ch) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    store_reg_change *ch = api_alloc(r, sizeof *ch);
+    if (!ch) return;
     ch->id = g.id;
     ch->now = req_now(r);
     api_write(r, run, ch, api_reg_changed);
@@ -354,14 +334,7 @@ void api_me_registrations(req *r)
 static void api_paid(req *r, void *arg, int rc)
 {
     store_pay_new *pn = arg;
-    if (rc == STORE_CONFLICT || rc == STORE_INVALID) {
-        api_refused(r, &pn->why);
-        return;
-    }
-    if (rc != STORE_OK) {
-        api_store_failed(r, rc);
-        return;
-    }
+    if (api_write_failed(r, rc, &pn->why)) return;
     api_payment_answer(r, pn->id, 201);
 }
 
@@ -371,11 +344,8 @@ void api_payments_create(req *r)
     if (!api_reg_for(r, &g, true)) return;
     json_t *b = api_body(r);
     if (!b) return;
-    store_pay_new *pn = arena_calloc(req_arena(r), 1, sizeof *pn);
-    if (!pn) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    store_pay_new *pn = api_alloc(r, sizeof *pn);
+    if (!pn) return;
     if (!api_int(r, b, "amount_cents", true, 0, 100000000, &pn->amount_cents, NULL) ||
         !api_str(r, b, "method", true, &pn->method) ||
         !api_str(r, b, "reference", false, &pn->reference))
@@ -436,14 +406,7 @@ void api_payments_list(req *r)
 static void api_payment_decided(req *r, void *arg, int rc)
 {
     store_pay_decide *d = arg;
-    if (rc == STORE_CONFLICT) {
-        api_refused(r, &d->why);
-        return;
-    }
-    if (rc != STORE_OK) {
-        api_store_failed(r, rc);
-        return;
-    }
+    if (api_write_failed(r, rc, &d->why)) return;
     api_payment_answer(r, d->id, 200);
 }
 
@@ -464,11 +427,8 @@ static void api_payment_decide(req *r, bool verify)
         req_error(r, 403, "forbidden", NULL, "only the organizer verifies payments");
         return;
     }
-    store_pay_decide *d = arena_calloc(req_arena(r), 1, sizeof *d);
-    if (!d) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    store_pay_decide *d = api_alloc(r, sizeof *d);
+    if (!d) return;
     if (!verify) {
         json_t *b = api_body(r);
         if (!b || !api_str(r, b, "reason", true, &d->reason)) return;

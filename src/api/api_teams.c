@@ -55,11 +55,8 @@ void api_teams_create(req *r)
     if (!u) return;
     json_t *b = api_body(r);
     if (!b) return;
-    store_team_new *t = arena_calloc(req_arena(r), 1, sizeof *t);
-    if (!t) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    store_team_new *t = api_alloc(r, sizeof *t);
+    if (!t) return;
     if (!api_str(r, b, "name", true, &t->name) || !api_str(r, b, "tag", true, &t->tag)) return;
     if (!validate_text(t->name, 1, 64)) {
         api_invalid(r, "name", "name must be 1 to 64 printable characters");
@@ -100,14 +97,7 @@ static bool api_team_for_change(req *r, st_team *t, const st_user **u)
 static void api_member_added(req *r, void *arg, int rc)
 {
     store_member_add *m = arg;
-    if (rc == STORE_CONFLICT || rc == STORE_INVALID) {
-        api_refused(r, &m->why);
-        return;
-    }
-    if (rc != STORE_OK) {
-        api_store_failed(r, rc);
-        return;
-    }
+    if (api_write_failed(r, rc, &m->why)) return;
     api_user_ref_json(req_json(r, 201), &m->added);
 }
 
@@ -122,11 +112,8 @@ void api_team_member_add(req *r)
     }
     json_t *b = api_body(r);
     if (!b) return;
-    store_member_add *m = arena_calloc(req_arena(r), 1, sizeof *m);
-    if (!m) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    store_member_add *m = api_alloc(r, sizeof *m);
+    if (!m) return;
     if (!api_str(r, b, "username", true, &m->username)) return;
     if (!validate_username(m->username)) {
         api_invalid(r, "username", "no user with that username");
@@ -140,14 +127,7 @@ void api_team_member_add(req *r)
 static void api_member_removed(req *r, void *arg, int rc)
 {
     store_member_remove *m = arg;
-    if (rc == STORE_CONFLICT) {
-        api_refused(r, &m->why);
-        return;
-    }
-    if (rc != STORE_OK) {
-        api_store_failed(r, rc);
-        return;
-    }
+    if (api_write_failed(r, rc, &m->why)) return;
     req_empty(r, 204);
 }
 
@@ -161,11 +141,8 @@ void api_team_member_remove(req *r)
         req_error(r, 403, "forbidden", NULL, "only the captain or the member themself");
         return;
     }
-    store_member_remove *m = arena_calloc(req_arena(r), 1, sizeof *m);
-    if (!m) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    store_member_remove *m = api_alloc(r, sizeof *m);
+    if (!m) return;
     m->team_id = t.id;
     m->user_id = user_id;
     api_write(r, store_team_member_remove, m, api_member_removed);

@@ -458,11 +458,8 @@ void api_tournaments_create(req *r)
     if (!u) return;
     json_t *b = api_body(r);
     if (!b) return;
-    store_tcreate *tc = arena_calloc(req_arena(r), 1, sizeof *tc);
-    if (!tc) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    store_tcreate *tc = api_alloc(r, sizeof *tc);
+    if (!tc) return;
     tformat fmt;
     const char *game;
     if (!api_t_fields(r, b, true, &tc->f, &fmt) || !api_str(r, b, "slug", false, &tc->slug) ||
@@ -538,11 +535,8 @@ void api_tournament_patch(req *r)
     if (!api_t_load_managed(r, &t)) return;
     json_t *b = api_body(r);
     if (!b) return;
-    patch_job *pj = arena_calloc(req_arena(r), 1, sizeof *pj);
-    if (!pj) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    patch_job *pj = api_alloc(r, sizeof *pj);
+    if (!pj) return;
     store_tfields *f = &pj->p.f;
     tformat fmt;
     if (!api_t_fields(r, b, false, f, &fmt)) return;
@@ -588,11 +582,8 @@ void api_tournament_delete(req *r)
 {
     st_tournament t;
     if (!api_t_load_managed(r, &t)) return;
-    store_tdelete *d = arena_calloc(req_arena(r), 1, sizeof *d);
-    if (!d) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    store_tdelete *d = api_alloc(r, sizeof *d);
+    if (!d) return;
     d->id = t.id;
     d->now = req_now(r);
     api_write(r, store_tournament_delete, d, api_t_deleted);
@@ -642,11 +633,8 @@ void api_tournament_status(req *r)
                   "a tournament completes with its last result; to stop it early, cancel it");
         return;
     }
-    status_job *sj = arena_calloc(req_arena(r), 1, sizeof *sj);
-    if (!sj) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    status_job *sj = api_alloc(r, sizeof *sj);
+    if (!sj) return;
     sj->s.id = t.id;
     sj->s.to = to;
     sj->s.now = req_now(r);
@@ -662,24 +650,14 @@ typedef struct start_job {
 static void api_t_started(req *r, void *arg, int rc)
 {
     start_job *j = arg;
-    if (rc == STORE_CONFLICT || rc == STORE_INVALID) {
-        api_refused(r, &j->s.why);
-        return;
-    }
-    if (rc != STORE_OK) {
-        api_store_failed(r, rc);
-        return;
-    }
+    if (api_write_failed(r, rc, &j->s.why)) return;
     api_t_answer_detail(r, j->slug, 200);
 }
 
 void api_tournament_start(req *r, const st_tournament *t)
 {
-    start_job *j = arena_calloc(req_arena(r), 1, sizeof *j);
-    if (!j) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
+    start_job *j = api_alloc(r, sizeof *j);
+    if (!j) return;
     j->s.tournament_id = t->id;
     j->s.now = req_now(r);
     j->slug = t->slug;

@@ -98,24 +98,22 @@ int store_bracket_load(db_conn *c, arena *a, int64_t tid, st_bracket *out)
         " ORDER BY id");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, tid);
+    /* the sides as stored (registration ids), mapped to participant indexes below */
+    typedef struct row_sides {
+        int64_t p1, p2, winner;
+    } row_sides;
     int cap = 64, count = 0;
     bmatch *ms = arena_alloc(a, sizeof(bmatch) * (size_t)cap);
-    int64_t *p1 = arena_alloc(a, sizeof(int64_t) * (size_t)cap * 3), *p2, *w;
-    while (ms && p1 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    row_sides *sides = arena_alloc(a, sizeof(row_sides) * (size_t)cap);
+    while (ms && sides && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (count == cap) {
-            bmatch *bigger = arena_alloc(a, sizeof(bmatch) * (size_t)cap * 2);
-            int64_t *bp = arena_alloc(a, sizeof(int64_t) * (size_t)cap * 6);
-            if (!bigger || !bp) return STORE_ERROR;
-            memcpy(bigger, ms, sizeof(bmatch) * (size_t)count);
-            for (int k = 0; k < 3; k++)
-                memcpy(bp + (size_t)k * (size_t)cap * 2, p1 + (size_t)k * (size_t)cap,
-                       sizeof(int64_t) * (size_t)count);
-            ms = bigger;
-            p1 = bp;
+            ms =
+                arena_grow(a, ms, sizeof(bmatch) * (size_t)count, sizeof(bmatch) * (size_t)cap * 2);
+            sides = arena_grow(a, sides, sizeof(row_sides) * (size_t)count,
+                               sizeof(row_sides) * (size_t)cap * 2);
+            if (!ms || !sides) return STORE_ERROR;
             cap *= 2;
         }
-        p2 = p1 + cap;
-        w = p1 + 2 * cap;
         bmatch *m = &ms[count];
         memset(m, 0, sizeof *m);
         m->id = sqlite3_column_int64(st, 0);
@@ -123,12 +121,12 @@ int store_bracket_load(db_conn *c, arena *a, int64_t tid, st_bracket *out)
         m->round = sqlite3_column_int(st, 2);
         m->position = sqlite3_column_int(st, 3);
         m->state = match_state_parse((const char *)sqlite3_column_text(st, 4));
-        p1[count] = sqlite3_column_int64(st, 5);
-        p2[count] = sqlite3_column_int64(st, 6);
+        sides[count].p1 = sqlite3_column_int64(st, 5);
+        sides[count].p2 = sqlite3_column_int64(st, 6);
         m->has_score = sqlite3_column_type(st, 7) != SQLITE_NULL;
         m->score[0] = sqlite3_column_int(st, 7);
         m->score[1] = sqlite3_column_int(st, 8);
-        w[count] = sqlite3_column_int64(st, 9);
+        sides[count].winner = sqlite3_column_int64(st, 9);
         m->next = (int)sqlite3_column_int64(st, 10); /* ids for now, indexes below */
         m->next_slot = sqlite3_column_int(st, 11) - 1;
         m->loser_next = (int)sqlite3_column_int64(st, 12);
@@ -136,10 +134,8 @@ int store_bracket_load(db_conn *c, arena *a, int64_t tid, st_bracket *out)
         if ((int)m->bracket < 0 || (int)m->state < 0) return STORE_ERROR;
         count++;
     }
-    if (!ms || !p1 || rc != SQLITE_DONE) return STORE_ERROR;
+    if (!ms || !sides || rc != SQLITE_DONE) return STORE_ERROR;
     if (count == 0) return STORE_OK;
-    p2 = p1 + cap;
-    w = p1 + 2 * cap;
     /* participants: the registrations with a seed, seed i + 1 = index i */
     st = db_stmt(c, Q_BR_PARTICIPANTS,
                  "SELECT id, seed FROM registrations WHERE tournament_id = ?1"
@@ -163,9 +159,12 @@ int store_bracket_load(db_conn *c, arena *a, int64_t tid, st_bracket *out)
     for (int i = 0; i < count; i++) ids[i] = ms[i].id;
     for (int i = 0; i < count; i++) {
         bmatch *m = &ms[i];
-        m->p[0] = store_side_of(map, n, p1[i]);
-        m->p[1] = store_side_of(map, n, p2[i]);
-        m->winner = w[i] && w[i] == p1[i] ? 0 : w[i] && w[i] == p2[i] ? 1 : -1;
+        const row_sides *sd = &sides[i];
+        m->p[0] = store_side_of(map, n, sd->p1);
+        m->p[1] = store_side_of(map, n, sd->p2);
+        m->winner = sd->winner && sd->winner == sd->p1   ? 0
+                    : sd->winner && sd->winner == sd->p2 ? 1
+                                                         : -1;
         int64_t *hit = m->next ? store_find_id(ids, count, m->next) : NULL;
         m->next = hit ? (int)(hit - ids) : -1;
         hit = m->loser_next ? store_find_id(ids, count, m->loser_next) : NULL;
@@ -344,10 +343,9 @@ static int store_entrants(db_conn *w, arena *a, int64_t tid, int which, int64_t 
     int64_t *ids = arena_alloc(a, sizeof(int64_t) * (size_t)cap);
     while (ids && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (count == cap) {
-            int64_t *bigger = arena_alloc(a, sizeof(int64_t) * (size_t)cap * 2);
-            if (!bigger) return STORE_ERROR;
-            memcpy(bigger, ids, sizeof(int64_t) * (size_t)count);
-            ids = bigger;
+            ids = arena_grow(a, ids, sizeof(int64_t) * (size_t)count,
+                             sizeof(int64_t) * (size_t)cap * 2);
+            if (!ids) return STORE_ERROR;
             cap *= 2;
         }
         ids[count++] = sqlite3_column_int64(st, 0);

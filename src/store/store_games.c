@@ -19,10 +19,9 @@ int store_games_list(db_conn *c, arena *a, st_game **out, int *n)
     int rc;
     while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (count == cap) {
-            st_game *bigger = arena_alloc(a, sizeof(st_game) * (size_t)cap * 2);
-            if (!bigger) return STORE_ERROR;
-            for (int i = 0; i < count; i++) bigger[i] = items[i];
-            items = bigger;
+            items = arena_grow(a, items, sizeof(st_game) * (size_t)count,
+                               sizeof(st_game) * (size_t)cap * 2);
+            if (!items) return STORE_ERROR;
             cap *= 2;
         }
         store_game_row(st, a, &items[count++]);

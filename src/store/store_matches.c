@@ -104,10 +104,9 @@ int store_matches_list(db_conn *c, arena *a, const store_mlist *f, st_match **ou
     st_match *items = arena_alloc(a, sizeof(st_match) * (size_t)cap);
     while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (count == cap) {
-            st_match *bigger = arena_alloc(a, sizeof(st_match) * (size_t)cap * 2);
-            if (!bigger) return STORE_ERROR;
-            memcpy(bigger, items, sizeof(st_match) * (size_t)count);
-            items = bigger;
+            items = arena_grow(a, items, sizeof(st_match) * (size_t)count,
+                               sizeof(st_match) * (size_t)cap * 2);
+            if (!items) return STORE_ERROR;
             cap *= 2;
         }
         if (store_match_row(st, a, &items[count++]) != STORE_OK) return STORE_ERROR;

@@ -53,10 +53,9 @@ static int store_reg_rows(sqlite3_stmt *st, arena *a, int cap, st_registration *
     int count = 0, rc = SQLITE_ERROR;
     while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (count == cap) {
-            st_registration *bigger = arena_alloc(a, sizeof(st_registration) * (size_t)cap * 2);
-            if (!bigger) return STORE_ERROR;
-            memcpy(bigger, items, sizeof(st_registration) * (size_t)count);
-            items = bigger;
+            items = arena_grow(a, items, sizeof(st_registration) * (size_t)count,
+                               sizeof(st_registration) * (size_t)cap * 2);
+            if (!items) return STORE_ERROR;
             cap *= 2;
         }
         int next = store_reg_row(st, a, &items[count]);
@@ -195,13 +194,6 @@ int store_tournament_touch(db_conn *w, int64_t tournament_id, int64_t now)
     return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
-/* The catalog version rises once per write batch (see store_catalog_flush). */
-static int store_catalog_touch(db_conn *w)
-{
-    db_mark_catalog(w);
-    return STORE_OK;
-}
-
 int store_registration_move(db_conn *w, int64_t reg_id, int64_t tournament_id, const char *from,
                             const char *to, int64_t now)
 {
@@ -218,7 +210,7 @@ int store_registration_move(db_conn *w, int64_t reg_id, int64_t tournament_id, c
     if (sqlite3_changes(db_handle(w)) != 1) return STORE_ERROR;
     int rc = store_counter_add(w, tournament_id, from, -1, now);
     if (rc == STORE_OK) rc = store_counter_add(w, tournament_id, to, +1, now);
-    if (rc == STORE_OK) rc = store_catalog_touch(w);
+    if (rc == STORE_OK) db_mark_catalog(w); /* raised once per batch: store_catalog_flush */
     return rc;
 }
 
@@ -370,7 +362,8 @@ int store_registration_insert(db_conn *w, void *arg)
     rn->id = sqlite3_last_insert_rowid(db_handle(w));
     rn->status = status;
     rc = store_counter_add(w, rn->tournament_id, status, +1, rn->now);
-    return rc == STORE_OK ? store_catalog_touch(w) : rc;
+    if (rc == STORE_OK) db_mark_catalog(w);
+    return rc;
 }
 
 /* The registration's status and tournament inside the writer. */

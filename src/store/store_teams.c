@@ -33,10 +33,9 @@ int store_team_get(db_conn *c, arena *a, int64_t id, st_team *out)
     out->members = arena_alloc(a, sizeof(st_user_ref) * (size_t)cap);
     while (out->members && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (out->nmembers == cap) {
-            st_user_ref *bigger = arena_alloc(a, sizeof(st_user_ref) * (size_t)cap * 2);
-            if (!bigger) return STORE_ERROR;
-            memcpy(bigger, out->members, sizeof(st_user_ref) * (size_t)cap);
-            out->members = bigger;
+            out->members = arena_grow(a, out->members, sizeof(st_user_ref) * (size_t)cap,
+                                      sizeof(st_user_ref) * (size_t)cap * 2);
+            if (!out->members) return STORE_ERROR;
             cap *= 2;
         }
         st_user_ref *m = &out->members[out->nmembers++];

@@ -64,10 +64,9 @@ static int store_t_rows(sqlite3_stmt *st, arena *a, int cap, st_tournament **out
     int count = 0, rc = SQLITE_ERROR;
     while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (count == cap) {
-            st_tournament *bigger = arena_alloc(a, sizeof(st_tournament) * (size_t)cap * 2);
-            if (!bigger) return STORE_ERROR;
-            memcpy(bigger, items, sizeof(st_tournament) * (size_t)count);
-            items = bigger;
+            items = arena_grow(a, items, sizeof(st_tournament) * (size_t)count,
+                               sizeof(st_tournament) * (size_t)cap * 2);
+            if (!items) return STORE_ERROR;
             cap *= 2;
         }
         store_t_row(st, a, &items[count++]);
@@ -129,10 +128,9 @@ static int store_t_state_rows(sqlite3_stmt *st, arena *a, st_tournament **out, i
     st_tournament *items = arena_alloc(a, sizeof(st_tournament) * (size_t)cap);
     while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (count == cap) {
-            st_tournament *bigger = arena_alloc(a, sizeof(st_tournament) * (size_t)cap * 2);
-            if (!bigger) return STORE_ERROR;
-            memcpy(bigger, items, sizeof(st_tournament) * (size_t)count);
-            items = bigger;
+            items = arena_grow(a, items, sizeof(st_tournament) * (size_t)count,
+                               sizeof(st_tournament) * (size_t)cap * 2);
+            if (!items) return STORE_ERROR;
             cap *= 2;
         }
         st_tournament *t = &items[count++];
@@ -176,12 +174,6 @@ int store_tournament_states(db_conn *c, arena *a, const char *slugs_json, int64_
 
 /* Catalog changes are noted per job and applied once per batch by store_catalog_flush:
  * the same transaction, one UPDATE however many jobs the batch holds. */
-static int store_catalog_bump(db_conn *w)
-{
-    db_mark_catalog(w);
-    return STORE_OK;
-}
-
 int store_catalog_flush(db_conn *w)
 {
     if (!db_take_catalog_mark(w)) return STORE_OK;
@@ -264,7 +256,8 @@ int store_tournament_insert(db_conn *w, void *arg)
         return STORE_CONFLICT;
     }
     if (rc != SQLITE_DONE) return STORE_ERROR;
-    return store_catalog_bump(w);
+    db_mark_catalog(w);
+    return STORE_OK;
 }
 
 /* The current editable state of a tournament inside the writer's transaction. */
@@ -402,7 +395,8 @@ int store_tournament_patch(db_conn *w, void *arg)
     sqlite3_bind_int(st, 13, v.check_in_required);
     sqlite3_bind_int64(st, 14, p->now);
     if (sqlite3_step(st) != SQLITE_DONE) goto out;
-    rc = store_catalog_bump(w);
+    db_mark_catalog(w);
+    rc = STORE_OK;
 out:
     arena_free(a);
     return rc;
@@ -428,7 +422,8 @@ int store_tournament_set_status(db_conn *w, void *arg)
     db_bind_text(st, 2, tstatus_name(s->to));
     sqlite3_bind_int64(st, 3, s->now);
     if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
-    return store_catalog_bump(w);
+    db_mark_catalog(w);
+    return STORE_OK;
 }
 
 int store_tournament_delete(db_conn *w, void *arg)
@@ -442,5 +437,6 @@ int store_tournament_delete(db_conn *w, void *arg)
     sqlite3_bind_int64(st, 2, d->now);
     if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
     if (sqlite3_changes(db_handle(w)) == 0) return STORE_NOT_FOUND;
-    return store_catalog_bump(w);
+    db_mark_catalog(w);
+    return STORE_OK;
 }

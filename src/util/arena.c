@@ -203,3 +203,11 @@ size_t arena_used(const arena *a)
 {
     return a->used;
 }
+
+void *arena_grow(arena *a, const void *old, size_t used, size_t new_size)
+{
+    if (used > new_size) return NULL;
+    void *p = arena_alloc(a, new_size);
+    if (p && used) memcpy(p, old, used);
+    return p;
+}

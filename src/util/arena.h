@@ -30,6 +30,9 @@ char *arena_strdup(arena *a, const char *s);
 /* printf into the arena; NULL on OOM or format error. */
 char *arena_sprintf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vsprintf(arena *a, const char *fmt, va_list ap);
+/* A larger copy of an array: new_size bytes of which the first `used` are copied from
+ * old (the old block stays in the arena until it is freed). NULL on OOM. */
+void *arena_grow(arena *a, const void *old, size_t used, size_t new_size);
 /* Bytes handed out so far: the sum of the requested sizes, before rounding to the
  * alignment (for metrics and tests). */
 size_t arena_used(const arena *a);
