@@ -22,6 +22,9 @@ struct db_conn {
     int nopen;
     uint8_t open[Q__COUNT];
     bool catalog_changed;
+    db_change *notes; /* writer only: what the current batch changed */
+    size_t nnotes, notes_cap;
+    bool notes_lost;
     db_conn *next_reader;
 };
 
@@ -88,6 +91,7 @@ void db_close(db_conn *c)
     if (!c) return;
     for (int i = 0; i < Q__COUNT; i++) sqlite3_finalize(c->stmts[i]);
     sqlite3_close(c->db);
+    free(c->notes);
     free(c);
 }
 
@@ -208,4 +212,38 @@ bool db_take_catalog_mark(db_conn *c)
     bool was = c->catalog_changed;
     c->catalog_changed = false;
     return was;
+}
+
+bool db_catalog_marked(db_conn *c)
+{
+    return c->catalog_changed;
+}
+
+void db_note(db_conn *c, db_change_kind kind, int64_t id, int64_t parent)
+{
+    if (c->nnotes == c->notes_cap) {
+        size_t cap = c->notes_cap ? c->notes_cap * 2 : 64;
+        db_change *grown = realloc(c->notes, cap * sizeof *grown);
+        if (!grown) {
+            LOG_EMIT(LOG_ERROR, "out of memory noting a change");
+            c->notes_lost = true;
+            return;
+        }
+        c->notes = grown;
+        c->notes_cap = cap;
+    }
+    c->notes[c->nnotes++] = (db_change){kind, id, parent};
+}
+
+const db_change *db_notes(db_conn *c, size_t *n, bool *lost)
+{
+    *n = c->nnotes;
+    *lost = c->notes_lost;
+    return c->notes;
+}
+
+void db_notes_truncate(db_conn *c, size_t n)
+{
+    if (n < c->nnotes) c->nnotes = n;
+    if (n == 0) c->notes_lost = false;
 }

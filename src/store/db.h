@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 /* Statement slots. Each query of the store has one; its SQL lives next to the code
@@ -51,6 +52,7 @@ typedef enum {
     Q_REG_OVERLAP_TEAM,
     Q_REG_OVERLAP_SOLO,
     Q_REG_INSERT,
+    Q_REG_TEAM_USERS,
     Q_REG_FOR_WRITE,
     Q_REG_SET_STATUS,
     Q_T_TOUCH,
@@ -115,6 +117,28 @@ void db_release(db_conn *c);
 /* Writer connection: note that the catalog changed in this batch / take that note. */
 void db_mark_catalog(db_conn *c);
 bool db_take_catalog_mark(db_conn *c);
+/* Writer connection: what a write changed, noted by the store as it writes and read by
+ * the writer after the commit (to raise the response cache's versions and to publish
+ * live events). Notes stay in write order; duplicates are allowed. */
+typedef enum {
+    DB_CH_TOURNAMENT, /* what the tournament shows (row, counters, registrations, matches) */
+    DB_CH_MATCH,      /* one match row (inserted, updated or deleted) */
+    DB_CH_USER,       /* the set of registrations a user's dashboard lists */
+    DB_CH_GAME,       /* a game's leaderboard snapshot */
+} db_change_kind;
+typedef struct {
+    db_change_kind kind;
+    int64_t id;
+    int64_t parent; /* DB_CH_MATCH: its tournament; else 0 */
+} db_change;
+void db_note(db_conn *c, db_change_kind kind, int64_t id, int64_t parent);
+/* The notes taken so far (valid until the next db_note / db_notes_truncate); *lost is
+ * set when a note could not be kept (out of memory): then anything may have changed. */
+const db_change *db_notes(db_conn *c, size_t *n, bool *lost);
+/* Forgets the notes after the first n (a rolled-back job's; 0 also clears *lost). */
+void db_notes_truncate(db_conn *c, size_t n);
+/* Has the catalog been marked (without taking the mark)? */
+bool db_catalog_marked(db_conn *c);
 /* Counts one query run outside db_stmt (e.g. sqlite3_exec). */
 void db_count(db_conn *c);
 /* Queries counted since the last call (and resets the count); also db_release()s. */

@@ -244,6 +244,7 @@ static int store_bracket_save(db_conn *w, st_bracket *sb, int64_t tid, int64_t n
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
         m->id = sqlite3_last_insert_rowid(db_handle(w));
         fresh[i] = true;
+        db_note(w, DB_CH_MATCH, m->id, tid);
     }
     for (int i = 0; i < b->nm; i++) {
         bmatch *m = &b->m[i];
@@ -273,6 +274,7 @@ static int store_bracket_save(db_conn *w, st_bracket *sb, int64_t tid, int64_t n
         store_bind_link(st, 13, b, m->loser_next, m->loser_slot);
         sqlite3_bind_int64(st, 15, now);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
+        if (!fresh[i]) db_note(w, DB_CH_MATCH, m->id, tid);
     }
     for (int i = 0; i < b->nm; i++) {
         if (!b->m[i].removed || !b->m[i].id) continue;
@@ -280,6 +282,7 @@ static int store_bracket_save(db_conn *w, st_bracket *sb, int64_t tid, int64_t n
         if (!st) goto out;
         sqlite3_bind_int64(st, 1, b->m[i].id);
         if (sqlite3_step(st) != SQLITE_DONE) goto out;
+        db_note(w, DB_CH_MATCH, b->m[i].id, tid);
         b->m[i].id = 0;
     }
     rc = STORE_OK;
@@ -300,6 +303,7 @@ static int store_br_touch(db_conn *w, int64_t tid, tstatus status, int current_r
     sqlite3_bind_int(st, 3, current_round);
     sqlite3_bind_int64(st, 4, now);
     if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
+    db_note(w, DB_CH_TOURNAMENT, tid, 0);
     db_mark_catalog(w);
     return STORE_OK;
 }

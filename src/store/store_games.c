@@ -58,6 +58,7 @@ int store_game_insert(db_conn *w, void *arg)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         g->id = sqlite3_last_insert_rowid(db_handle(w));
+        db_mark_catalog(w); /* the games list is cached under the catalog */
         return STORE_OK;
     }
     return db_is_unique_violation(rc) ? STORE_CONFLICT : STORE_ERROR;

@@ -89,8 +89,11 @@ int store_leaderboard_replace(db_conn *w, void *arg)
                      "UPDATE meta SET value = ?1 WHERE key = 'leaderboard_computed_at'");
         if (!st) return STORE_ERROR;
         sqlite3_bind_int64(st, 1, rp->computed_at);
-        return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+        if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
+        db_note(w, DB_CH_GAME, 0, 0); /* the stamp every leaderboard shows */
+        return STORE_OK;
     }
+    db_note(w, DB_CH_GAME, rp->game_id, 0);
     st = db_stmt(w, Q_LB_DELETE_GAME, "DELETE FROM leaderboard_rows WHERE game_id = ?1");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, rp->game_id);

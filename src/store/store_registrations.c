@@ -165,7 +165,9 @@ static int store_counter_add(db_conn *w, int64_t tournament_id, const char *stat
     sqlite3_bind_int64(st, 1, tournament_id);
     sqlite3_bind_int(st, 2, delta);
     sqlite3_bind_int64(st, 3, now);
-    return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
+    db_note(w, DB_CH_TOURNAMENT, tournament_id, 0);
+    return STORE_OK;
 }
 
 int store_payment_counters(db_conn *w, int64_t tournament_id, int pending_delta,
@@ -180,7 +182,9 @@ int store_payment_counters(db_conn *w, int64_t tournament_id, int pending_delta,
     sqlite3_bind_int(st, 2, pending_delta);
     sqlite3_bind_int64(st, 3, revenue_delta);
     sqlite3_bind_int64(st, 4, now);
-    return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
+    db_note(w, DB_CH_TOURNAMENT, tournament_id, 0);
+    return STORE_OK;
 }
 
 int store_tournament_touch(db_conn *w, int64_t tournament_id, int64_t now)
@@ -191,7 +195,9 @@ int store_tournament_touch(db_conn *w, int64_t tournament_id, int64_t now)
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, tournament_id);
     sqlite3_bind_int64(st, 2, now);
-    return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
+    db_note(w, DB_CH_TOURNAMENT, tournament_id, 0);
+    return STORE_OK;
 }
 
 int store_registration_move(db_conn *w, int64_t reg_id, int64_t tournament_id, const char *from,
@@ -309,6 +315,22 @@ static int store_reg_team_ok(db_conn *w, store_reg_new *rn, int64_t team_size)
     return STORE_OK;
 }
 
+/* Notes the users whose dashboards list a new registration: the registrant, and every
+ * member of the team it is for. */
+static int store_reg_note_users(db_conn *w, int64_t user_id, int64_t team_id)
+{
+    db_note(w, DB_CH_USER, user_id, 0);
+    if (!team_id) return STORE_OK;
+    sqlite3_stmt *st =
+        db_stmt(w, Q_REG_TEAM_USERS, "SELECT user_id FROM team_members WHERE team_id = ?1");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, team_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        db_note(w, DB_CH_USER, sqlite3_column_int64(st, 0), 0);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
 int store_registration_insert(db_conn *w, void *arg)
 {
     store_reg_new *rn = arg;
@@ -361,6 +383,7 @@ int store_registration_insert(db_conn *w, void *arg)
     if (rc != SQLITE_DONE) return STORE_ERROR;
     rn->id = sqlite3_last_insert_rowid(db_handle(w));
     rn->status = status;
+    if ((rc = store_reg_note_users(w, rn->user_id, rn->team_id)) != STORE_OK) return rc;
     rc = store_counter_add(w, rn->tournament_id, status, +1, rn->now);
     if (rc == STORE_OK) db_mark_catalog(w);
     return rc;

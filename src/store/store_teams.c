@@ -54,7 +54,10 @@ static int store_member_insert(db_conn *w, int64_t team_id, int64_t user_id)
     sqlite3_bind_int64(st, 1, team_id);
     sqlite3_bind_int64(st, 2, user_id);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) return STORE_OK;
+    if (rc == SQLITE_DONE) {
+        db_note(w, DB_CH_USER, user_id, 0); /* their team's registrations join their list */
+        return STORE_OK;
+    }
     if (db_is_unique_violation(rc)) return STORE_CONFLICT;
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return STORE_NOT_FOUND;
     return STORE_ERROR;
@@ -126,7 +129,10 @@ int store_team_member_remove(db_conn *w, void *arg)
     sqlite3_bind_int64(st, 1, m->team_id);
     sqlite3_bind_int64(st, 2, m->user_id);
     if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
-    if (sqlite3_changes(db_handle(w)) == 1) return STORE_OK;
+    if (sqlite3_changes(db_handle(w)) == 1) {
+        db_note(w, DB_CH_USER, m->user_id, 0);
+        return STORE_OK;
+    }
     /* nothing deleted: either not a member, or the captain */
     st_team t;
     arena *a = arena_new(1024);

@@ -256,6 +256,7 @@ int store_tournament_insert(db_conn *w, void *arg)
         return STORE_CONFLICT;
     }
     if (rc != SQLITE_DONE) return STORE_ERROR;
+    db_note(w, DB_CH_TOURNAMENT, sqlite3_last_insert_rowid(db_handle(w)), 0);
     db_mark_catalog(w);
     return STORE_OK;
 }
@@ -395,6 +396,7 @@ int store_tournament_patch(db_conn *w, void *arg)
     sqlite3_bind_int(st, 13, v.check_in_required);
     sqlite3_bind_int64(st, 14, p->now);
     if (sqlite3_step(st) != SQLITE_DONE) goto out;
+    db_note(w, DB_CH_TOURNAMENT, p->id, 0);
     db_mark_catalog(w);
     rc = STORE_OK;
 out:
@@ -422,6 +424,7 @@ int store_tournament_set_status(db_conn *w, void *arg)
     db_bind_text(st, 2, tstatus_name(s->to));
     sqlite3_bind_int64(st, 3, s->now);
     if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
+    db_note(w, DB_CH_TOURNAMENT, s->id, 0);
     db_mark_catalog(w);
     return STORE_OK;
 }
@@ -437,6 +440,7 @@ int store_tournament_delete(db_conn *w, void *arg)
     sqlite3_bind_int64(st, 2, d->now);
     if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
     if (sqlite3_changes(db_handle(w)) == 0) return STORE_NOT_FOUND;
+    db_note(w, DB_CH_TOURNAMENT, d->id, 0);
     db_mark_catalog(w);
     return STORE_OK;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache/versions.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
 #include "store/store.h"
@@ -28,12 +29,49 @@ static struct {
     bool running;
     pthread_t thread;
     db_conn *conn;
+    writer_listener_fn listener;
+    void *listener_arg;
 } wr = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 static void writer_complete(wjob *j, int rc)
 {
     j->rc = rc;
     j->done(j);
+}
+
+void writer_set_listener(writer_listener_fn fn, void *arg)
+{
+    wr.listener = fn;
+    wr.listener_arg = arg;
+}
+
+/* After a commit, before any job of it is acknowledged: raise the response cache's
+ * counters of everything the batch changed, then tell the listener (live updates). */
+static void writer_publish(bool catalog)
+{
+    size_t n;
+    bool lost;
+    const db_change *ch = db_notes(wr.conn, &n, &lost);
+    versions_publish_begin();
+    if (lost) versions_bump_all();
+    if (catalog) versions_bump(DEP_CATALOG, 0);
+    for (size_t i = 0; i < n; i++) {
+        switch (ch[i].kind) {
+        case DB_CH_TOURNAMENT:
+            versions_bump(DEP_TOURNAMENT, ch[i].id);
+            break;
+        case DB_CH_MATCH:
+            versions_bump(DEP_TOURNAMENT, ch[i].parent);
+            break;
+        case DB_CH_USER:
+            versions_bump(DEP_USER, ch[i].id);
+            break;
+        case DB_CH_GAME:
+            versions_bump(DEP_GAME, ch[i].id);
+            break;
+        }
+    }
+    if (wr.listener && (n > 0 || lost)) wr.listener(wr.conn, ch, n, wr.listener_arg);
 }
 
 /* Runs one batch: jobs[0..n) in one transaction. */
@@ -47,14 +85,23 @@ static void writer_run_batch(wjob **jobs, unsigned n)
             ok = false;
             break;
         }
+        size_t noted;
+        bool lost;
+        db_notes(wr.conn, &noted, &lost);
         rcs[i] = jobs[i]->run(wr.conn, jobs[i]->arg);
         db_release(wr.conn);
-        if (rcs[i] != STORE_OK && db_exec(wr.conn, "ROLLBACK TO job") != SQLITE_OK) ok = false;
+        if (rcs[i] != STORE_OK) {
+            db_notes_truncate(wr.conn, noted); /* what it wrote is undone */
+            if (db_exec(wr.conn, "ROLLBACK TO job") != SQLITE_OK) ok = false;
+        }
         if (db_exec(wr.conn, "RELEASE job") != SQLITE_OK) ok = false;
     }
+    bool catalog = db_catalog_marked(wr.conn);
     if (ok && store_catalog_flush(wr.conn) != STORE_OK) ok = false;
     db_release(wr.conn);
     if (ok && db_exec(wr.conn, "COMMIT") != SQLITE_OK) ok = false;
+    if (ok) writer_publish(catalog);
+    db_notes_truncate(wr.conn, 0);
     if (!ok) {
         LOG_EMIT(LOG_ERROR, "write batch failed",
                  LOG_STR("error", sqlite3_errmsg(db_handle(wr.conn))), LOG_INT("jobs", n));
@@ -74,6 +121,7 @@ static void writer_maintenance(void)
         db_exec(wr.conn, "COMMIT");
     else
         db_exec(wr.conn, "ROLLBACK");
+    db_notes_truncate(wr.conn, 0);
     db_take_queries(wr.conn);
 }
 

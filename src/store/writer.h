@@ -32,6 +32,15 @@ struct wjob {
     wjob *next; /* owned by the writer while queued */
 };
 
+/* Called on the writer thread after each commit that changed something, before any job
+ * of the batch is acknowledged, with the changes in write order (store/db.h: rolled-back
+ * jobs' changes are not included; n may be 0 when the changes could not be recorded,
+ * meaning anything may have changed). The listener may read the committed rows on `w`
+ * (and must db_release it); it must be quick: every acknowledgement waits for it. Set
+ * before writer_start. */
+typedef void (*writer_listener_fn)(db_conn *w, const db_change *changes, size_t n, void *arg);
+void writer_set_listener(writer_listener_fn fn, void *arg);
+
 /* Opens the writer connection and starts the thread. */
 int writer_start(const char *path, char *err, size_t errlen);
 /* Queues a job (thread-safe). After writer_stop() began, the job completes at once with
