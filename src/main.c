@@ -14,6 +14,8 @@
 
 #include "api/api.h"
 #include "cache/respcache.h"
+#include "cache/versions.h"
+#include "jobs/warmup.h"
 #include "core/validate.h"
 #include "http/server.h"
 #include "jobs/leaderboard.h"
@@ -22,6 +24,7 @@
 #include "store/db.h"
 #include "store/migrate.h"
 #include "store/seed.h"
+#include "store/store_tournaments.h"
 #include "store/store_users.h"
 #include "store/writer.h"
 #include "util/opts.h"
@@ -57,6 +60,33 @@ static unsigned take_queries(void)
 {
     db_conn *c = db_reader();
     return c ? db_take_queries(c) : 0;
+}
+
+/* Builds the state of every live and registration-open tournament into the response
+ * cache (jobs/warmup.c) before /readyz says ready. A failure only costs cold misses. */
+static void serve_warm_cache(server *srv, const char *listen)
+{
+    uint64_t t0 = time_mono_ns();
+    char err[256];
+    db_conn *c = db_open(db_path, true, err, sizeof err);
+    arena *a = arena_new(64 * 1024);
+    const char **slugs = NULL;
+    int n = 0, ok = -1;
+    if (c && a && store_tournament_hot_slugs(c, a, 20000, &slugs, &n) == STORE_OK) {
+        const char **paths = arena_alloc(a, sizeof(char *) * (size_t)(n ? n : 1));
+        for (int i = 0; paths && i < n; i++)
+            paths[i] = arena_sprintf(a, "/api/v1/tournaments/%s/state", slugs[i]);
+        if (paths) ok = warmup_run(listen, server_port(srv), paths, n, err, sizeof err);
+    } else {
+        snprintf(err, sizeof err, "cannot read the tournaments to warm");
+    }
+    if (ok < 0)
+        LOG_EMIT(LOG_WARN, "cache warm-up failed", LOG_STR("error", err));
+    else
+        LOG_EMIT(LOG_INFO, "cache warmed", LOG_INT("tournaments", n), LOG_INT("states", ok),
+                 LOG_DBL("ms", (double)(time_mono_ns() - t0) / 1e6));
+    arena_free(a);
+    db_close(c);
 }
 
 static int cmd_serve(int argc, char **argv)
@@ -164,7 +194,13 @@ static int cmd_serve(int argc, char **argv)
         methods[i] = router_method(rt, i);
     }
     metrics_init(names, methods, router_count(rt));
-    respcache_configure((size_t)cache_mb << 20, threads);
+    respcache_configure((size_t)cache_mb << 20);
+    /* fault injection for the cache correctness tests only: never invalidate */
+    const char *freeze = getenv("TOURNEYD_TEST_FREEZE_CACHE_VERSIONS");
+    if (freeze && strcmp(freeze, "1") == 0) {
+        LOG_EMIT(LOG_WARN, "TEST MODE: cache invalidation disabled; answers will be stale");
+        versions_set_frozen(true);
+    }
     server_config scfg = {.listen = listen,
                           .threads = threads,
                           .max_connections = max_conns,
@@ -185,10 +221,13 @@ static int cmd_serve(int argc, char **argv)
     snprintf(url, sizeof url, "http://%s", listen);
     LOG_EMIT(LOG_INFO, "tourneyd listening", LOG_STR("url", url), LOG_STR("db", db_path),
              LOG_INT("threads", threads));
+    if (respcache_enabled()) serve_warm_cache(srv, listen);
+    api_set_ready(true);
 
     int sig = 0;
     sigwait(&stop_signals, &sig);
     LOG_EMIT(LOG_INFO, "stopping", LOG_STR("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+    api_set_ready(false);
     server_quiesce(srv);
     int left = server_drain(srv, 10000);
     leaderboard_job_stop();

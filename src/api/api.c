@@ -12,60 +12,313 @@
 #include <string.h>
 
 #include "cache/respcache.h"
+#include "cache/versions.h"
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "store/store_users.h"
+#include "util/etag.h"
 #include "util/timefmt.h"
+
+/* Who may share a cached answer of a route (see api_cache_run). */
+typedef enum {
+    CACHE_NONE,          /* not cached */
+    CACHE_PUBLIC,        /* the same for every caller */
+    CACHE_USER_IF_TOKEN, /* the same for every anonymous caller; per user with a token */
+    CACHE_USER,          /* per signed-in user */
+} cache_policy;
 
 typedef struct api_route {
     http_method method;
     const char *pattern;
     req_handler handler;
+    cache_policy cache;
+    rc_kind kind;
 } api_route;
 
+#define NO_CACHE CACHE_NONE, RC__KINDS
+
 static const api_route api_routes[] = {
-    {HTTP_POST, "/api/v1/users", api_users_create},
-    {HTTP_POST, "/api/v1/auth/login", api_auth_login},
-    {HTTP_POST, "/api/v1/auth/logout", api_auth_logout},
-    {HTTP_GET, "/api/v1/me", api_me},
-    {HTTP_GET, "/api/v1/games", api_games_list},
-    {HTTP_POST, "/api/v1/games", api_games_create},
-    {HTTP_GET, "/api/v1/games/{slug}/leaderboard", api_game_leaderboard},
-    {HTTP_GET, "/api/v1/tournaments", api_tournaments_list},
-    {HTTP_POST, "/api/v1/tournaments", api_tournaments_create},
-    {HTTP_GET, "/api/v1/tournaments/{slug}", api_tournament_get},
-    {HTTP_PATCH, "/api/v1/tournaments/{slug}", api_tournament_patch},
-    {HTTP_DELETE, "/api/v1/tournaments/{slug}", api_tournament_delete},
-    {HTTP_POST, "/api/v1/tournaments/{slug}/status", api_tournament_status},
-    {HTTP_GET, "/api/v1/tournaments/{slug}/state", api_tournament_state},
-    {HTTP_GET, "/api/v1/tournament-states", api_tournament_states},
-    {HTTP_POST, "/api/v1/teams", api_teams_create},
-    {HTTP_GET, "/api/v1/teams/{id}", api_team_get},
-    {HTTP_POST, "/api/v1/teams/{id}/members", api_team_member_add},
-    {HTTP_DELETE, "/api/v1/teams/{id}/members/{user_id}", api_team_member_remove},
-    {HTTP_POST, "/api/v1/tournaments/{slug}/registrations", api_registrations_create},
-    {HTTP_GET, "/api/v1/tournaments/{slug}/registrations", api_registrations_list},
-    {HTTP_GET, "/api/v1/registrations/{id}", api_registration_get},
-    {HTTP_DELETE, "/api/v1/registrations/{id}", api_registration_cancel},
-    {HTTP_POST, "/api/v1/registrations/{id}/check-in", api_registration_check_in},
-    {HTTP_GET, "/api/v1/me/registrations", api_me_registrations},
-    {HTTP_POST, "/api/v1/registrations/{id}/payments", api_payments_create},
-    {HTTP_GET, "/api/v1/tournaments/{slug}/payments", api_payments_list},
-    {HTTP_POST, "/api/v1/payments/{id}/verify", api_payment_verify},
-    {HTTP_POST, "/api/v1/payments/{id}/reject", api_payment_reject},
-    {HTTP_GET, "/api/v1/organizer/dashboard", api_organizer_dashboard},
-    {HTTP_GET, "/api/v1/tournaments/{slug}/matches", api_matches_list},
-    {HTTP_GET, "/api/v1/tournaments/{slug}/bracket", api_bracket_get},
-    {HTTP_GET, "/api/v1/matches/{id}", api_match_get},
-    {HTTP_PUT, "/api/v1/tournaments/{slug}/seeding", api_tournament_seeding},
-    {HTTP_GET, "/api/v1/tournaments/{slug}/standings", api_standings},
-    {HTTP_POST, "/api/v1/matches/{id}/result", api_match_result_post},
-    {HTTP_DELETE, "/api/v1/matches/{id}/result", api_match_result_delete},
-    {HTTP_GET, "/healthz", api_healthz},
-    {HTTP_GET, "/readyz", api_readyz},
-    {HTTP_GET, "/metrics", api_metrics},
+    {HTTP_POST, "/api/v1/users", api_users_create, NO_CACHE},
+    {HTTP_POST, "/api/v1/auth/login", api_auth_login, NO_CACHE},
+    {HTTP_POST, "/api/v1/auth/logout", api_auth_logout, NO_CACHE},
+    {HTTP_GET, "/api/v1/me", api_me, NO_CACHE},
+    {HTTP_GET, "/api/v1/games", api_games_list, CACHE_PUBLIC, RC_GAMES},
+    {HTTP_POST, "/api/v1/games", api_games_create, NO_CACHE},
+    {HTTP_GET, "/api/v1/games/{slug}/leaderboard", api_game_leaderboard, CACHE_PUBLIC,
+     RC_LEADERBOARD},
+    {HTTP_GET, "/api/v1/tournaments", api_tournaments_list, CACHE_USER_IF_TOKEN, RC_LIST},
+    {HTTP_POST, "/api/v1/tournaments", api_tournaments_create, NO_CACHE},
+    {HTTP_GET, "/api/v1/tournaments/{slug}", api_tournament_get, CACHE_PUBLIC, RC_DETAIL},
+    {HTTP_PATCH, "/api/v1/tournaments/{slug}", api_tournament_patch, NO_CACHE},
+    {HTTP_DELETE, "/api/v1/tournaments/{slug}", api_tournament_delete, NO_CACHE},
+    {HTTP_POST, "/api/v1/tournaments/{slug}/status", api_tournament_status, NO_CACHE},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/state", api_tournament_state, CACHE_PUBLIC, RC_STATE},
+    {HTTP_GET, "/api/v1/tournament-states", api_tournament_states, CACHE_USER_IF_TOKEN, RC_STATES},
+    {HTTP_POST, "/api/v1/teams", api_teams_create, NO_CACHE},
+    {HTTP_GET, "/api/v1/teams/{id}", api_team_get, NO_CACHE},
+    {HTTP_POST, "/api/v1/teams/{id}/members", api_team_member_add, NO_CACHE},
+    {HTTP_DELETE, "/api/v1/teams/{id}/members/{user_id}", api_team_member_remove, NO_CACHE},
+    {HTTP_POST, "/api/v1/tournaments/{slug}/registrations", api_registrations_create, NO_CACHE},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/registrations", api_registrations_list, CACHE_PUBLIC,
+     RC_REGISTRATIONS},
+    {HTTP_GET, "/api/v1/registrations/{id}", api_registration_get, NO_CACHE},
+    {HTTP_DELETE, "/api/v1/registrations/{id}", api_registration_cancel, NO_CACHE},
+    {HTTP_POST, "/api/v1/registrations/{id}/check-in", api_registration_check_in, NO_CACHE},
+    {HTTP_GET, "/api/v1/me/registrations", api_me_registrations, CACHE_USER, RC_PLAYER_DASHBOARD},
+    {HTTP_POST, "/api/v1/registrations/{id}/payments", api_payments_create, NO_CACHE},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/payments", api_payments_list, CACHE_USER, RC_PAYMENTS},
+    {HTTP_POST, "/api/v1/payments/{id}/verify", api_payment_verify, NO_CACHE},
+    {HTTP_POST, "/api/v1/payments/{id}/reject", api_payment_reject, NO_CACHE},
+    {HTTP_GET, "/api/v1/organizer/dashboard", api_organizer_dashboard, CACHE_USER,
+     RC_ORGANIZER_DASHBOARD},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/matches", api_matches_list, CACHE_PUBLIC, RC_MATCHES},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/bracket", api_bracket_get, CACHE_PUBLIC, RC_BRACKET},
+    {HTTP_GET, "/api/v1/matches/{id}", api_match_get, CACHE_PUBLIC, RC_MATCH},
+    {HTTP_PUT, "/api/v1/tournaments/{slug}/seeding", api_tournament_seeding, NO_CACHE},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/standings", api_standings, CACHE_PUBLIC, RC_STANDINGS},
+    {HTTP_POST, "/api/v1/matches/{id}/result", api_match_result_post, NO_CACHE},
+    {HTTP_DELETE, "/api/v1/matches/{id}/result", api_match_result_delete, NO_CACHE},
+    {HTTP_GET, "/healthz", api_healthz, NO_CACHE},
+    {HTTP_GET, "/readyz", api_readyz, NO_CACHE},
+    {HTTP_GET, "/metrics", api_metrics, NO_CACHE},
 };
 #define API_NROUTES ((int)(sizeof(api_routes) / sizeof(api_routes[0])))
+
+/* What the api layer keeps per request (attached with req_set_app): the signed-in user,
+ * looked up at most once, and the response cache's bookkeeping for this answer. */
+typedef struct api_reqstate {
+    bool checked;
+    bool ok;
+    st_user user;
+    /* cache */
+    bool caching;  /* a cacheable route: the handler's deps are collected */
+    bool has_slot; /* our placeholder is in the cache: put or abandon it */
+    bool per_user; /* the key names the user: not shared */
+    bool unshared; /* the handler said the answer may differ per caller */
+    rc_kind kind;
+    const char *key;
+    uint64_t epoch0;
+    int64_t expires;
+    dep *deps;
+    size_t ndeps, deps_cap;
+} api_reqstate;
+
+static api_reqstate *api_state(req *r)
+{
+    api_reqstate *s = req_app(r);
+    if (s) return s;
+    s = arena_calloc(req_arena(r), 1, sizeof *s);
+    if (s) req_set_app(r, s);
+    return s;
+}
+
+/* ---- the response cache around cacheable routes ---- */
+
+/* Does Accept-Encoding take gzip (a "gzip" or "*" coding whose q is not 0)? */
+static bool api_accepts_gzip(req *r)
+{
+    const char *h = req_header(r, "Accept-Encoding");
+    while (h && *h) {
+        while (*h == ' ' || *h == ',') h++;
+        const char *end = h;
+        while (*end && *end != ',') end++;
+        size_t n = 0;
+        while (h + n < end && h[n] != ';' && h[n] != ' ') n++;
+        bool named = (n == 4 && strncasecmp(h, "gzip", 4) == 0) || (n == 1 && h[0] == '*');
+        if (named) {
+            const char *q = strstr(h, "q=");
+            bool zero = q && q < end && strtod(q + 2, NULL) <= 0.0;
+            return !zero;
+        }
+        h = end;
+    }
+    return false;
+}
+
+/* The cache key: an optional user prefix, the path, and the query arguments sorted and
+ * length-prefixed (so no two different queries spell the same key). NULL on OOM or
+ * when there are too many arguments to be worth caching. */
+static const char *api_cache_key(req *r, int64_t user_id)
+{
+    enum { MAXQ = 16 };
+    const char *k[MAXQ], *v[MAXQ];
+    size_t n = req_query_all(r, k, v, MAXQ);
+    if (n > MAXQ) return NULL;
+    for (size_t i = 1; i < n; i++) /* insertion sort by key, then value */
+        for (size_t j = i; j > 0; j--) {
+            int c = strcmp(k[j - 1], k[j]);
+            if (c == 0) c = strcmp(v[j - 1] ? v[j - 1] : "", v[j] ? v[j] : "");
+            if (c <= 0) break;
+            const char *t = k[j];
+            k[j] = k[j - 1];
+            k[j - 1] = t;
+            t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    buf b;
+    buf_init(&b, req_arena(r), 128);
+    if (user_id) buf_printf(&b, "u%lld|", (long long)user_id);
+    buf_puts(&b, req_path(r));
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "|%zu:%s=%zd:%s", strlen(k[i]), k[i], v[i] ? (ssize_t)strlen(v[i]) : -1,
+                   v[i] ? v[i] : "");
+    return buf_ok(&b) ? b.data : NULL;
+}
+
+/* Headers every cacheable answer carries: shared caches may hold public answers for a
+ * second (a CDN in front absorbs polling); per-user answers are private. */
+static void api_cache_headers(req *r, bool shared)
+{
+    req_add_header(r, "Cache-Control",
+                   shared ? "public, max-age=0, s-maxage=1" : "private, no-cache");
+    req_add_header(r, "Vary", "Accept-Encoding, Authorization");
+}
+
+/* After the handler: store a shareable 200 and serve it (gzip when taken), or drop the
+ * placeholder. */
+static void api_cache_finish(req *r, api_reqstate *s, bool gzip)
+{
+    const char *body;
+    size_t len;
+    int status = req_response(r, &body, &len);
+    bool ok = status == 200 && len > 0 && s->ndeps > 0 && (s->per_user || !s->unshared);
+    if (!ok) {
+        if (s->has_slot) respcache_abandon(s->key);
+        if (status == 200) api_cache_headers(r, false);
+        return;
+    }
+    char etag[ETAG_MAX];
+    etag_of(body, len, NULL, etag);
+    buf gz = {0};
+    bool have_gz = false;
+    if (gzip && len > RESPCACHE_GZIP_MIN) {
+        buf_init(&gz, req_arena(r), len / 2 + 64);
+        have_gz = buf_ok(&gz) && respcache_gzip(body, len, &gz);
+    }
+    if (s->has_slot)
+        respcache_put(s->kind, s->key, s->deps, s->ndeps, s->expires, s->epoch0, body, len, etag,
+                      have_gz ? gz.data : NULL, have_gz ? gz.len : 0);
+    if (have_gz) {
+        char gz_etag[ETAG_MAX];
+        etag_variant(etag, "gz", gz_etag);
+        req_set_body(r, &gz);
+        req_set_etag(r, gz_etag);
+        req_add_header(r, "Content-Encoding", "gzip");
+    } else {
+        req_set_etag(r, etag);
+    }
+    api_cache_headers(r, !s->per_user);
+}
+
+static void api_cache_cleanup(void *p)
+{
+    api_reqstate *s = p;
+    if (s->has_slot) respcache_abandon(s->key); /* the request ended without finishing */
+    s->has_slot = false;
+}
+
+static void api_cache_run(req *r)
+{
+    const api_route *rt = &api_routes[req_route(r)];
+    api_reqstate *s = api_state(r);
+    if (!s) {
+        req_error(r, 500, "internal", NULL, "out of memory");
+        return;
+    }
+    /* before any query of this request: see cache/versions.h */
+    s->epoch0 = versions_epoch();
+    s->kind = rt->kind;
+    int64_t uid = 0;
+    if (rt->cache == CACHE_USER ||
+        (rt->cache == CACHE_USER_IF_TOKEN && req_header(r, "Authorization"))) {
+        const st_user *u = api_user(r);
+        if (u) uid = u->id;
+        if (!u && rt->cache == CACHE_USER) {
+            rt->handler(r); /* answers 401 */
+            return;
+        }
+    }
+    s->per_user = uid != 0;
+    s->key = api_cache_key(r, uid);
+    if (!s->key) {
+        rt->handler(r);
+        return;
+    }
+    bool gzip = api_accepts_gzip(r);
+    buf *out = req_body_out(r, 200, "application/json");
+    rc_answer ans;
+    switch (respcache_get(rt->kind, s->key, req_now(r), req_header(r, "If-None-Match"), gzip, out,
+                          &ans)) {
+    case RC_NOT_MODIFIED:
+        req_empty(r, 304);
+        req_set_etag(r, ans.etag);
+        api_cache_headers(r, !s->per_user);
+        return;
+    case RC_HIT:
+        if (ans.want_gzip_copy) {
+            buf gz;
+            buf_init(&gz, req_arena(r), out->len / 2 + 64);
+            if (buf_ok(&gz) && respcache_gzip(out->data, out->len, &gz)) {
+                respcache_attach_gzip(s->key, ans.serial, gz.data, gz.len);
+                etag_variant(ans.etag, "gz", ans.etag);
+                req_set_body(r, &gz);
+                ans.gzip = true;
+            }
+        }
+        if (ans.gzip) req_add_header(r, "Content-Encoding", "gzip");
+        req_set_etag(r, ans.etag);
+        api_cache_headers(r, !s->per_user);
+        return;
+    case RC_MISS:
+        s->has_slot = true;
+        if (!req_on_cleanup(r, api_cache_cleanup, s)) {
+            respcache_abandon(s->key);
+            s->has_slot = false;
+        }
+        break;
+    case RC_MISS_NO_SLOT:
+        break;
+    }
+    req_empty(r, 0);
+    s->caching = true;
+    respcache_note_build(rt->kind);
+    rt->handler(r);
+    api_cache_finish(r, s, gzip);
+    s->has_slot = false;
+}
+
+void api_cache_dep(req *r, dep_kind kind, int64_t id)
+{
+    api_reqstate *s = req_app(r);
+    if (!s || !s->caching) return;
+    if (s->ndeps == s->deps_cap) {
+        size_t cap = s->deps_cap ? s->deps_cap * 2 : 8;
+        dep *grown =
+            arena_grow(req_arena(r), s->deps, s->deps_cap * sizeof(dep), cap * sizeof(dep));
+        if (!grown) {
+            s->unshared = true;
+            s->per_user = false;
+            s->ndeps = 0;
+            return;
+        }
+        s->deps = grown;
+        s->deps_cap = cap;
+    }
+    s->deps[s->ndeps++] = versions_dep(kind, id);
+}
+
+void api_cache_until(req *r, int64_t t)
+{
+    api_reqstate *s = req_app(r);
+    if (s && s->caching && (s->expires == 0 || t < s->expires)) s->expires = t;
+}
+
+void api_cache_unshared(req *r)
+{
+    api_reqstate *s = req_app(r);
+    if (s) s->unshared = true;
+}
 
 static struct {
     router *rt;
@@ -85,7 +338,7 @@ int api_init(const api_config *cfg, char *err, size_t errlen)
             snprintf(err, errlen, "bad route %s", api_routes[i].pattern);
             return -1;
         }
-        api.handlers[i] = api_routes[i].handler;
+        api.handlers[i] = api_routes[i].cache == CACHE_NONE ? api_routes[i].handler : api_cache_run;
     }
     if (api_auth_init(cfg) != 0) {
         snprintf(err, errlen, "cannot set up authentication");
@@ -118,20 +371,11 @@ db_conn *api_db(req *r)
     return c;
 }
 
-/* The request's authentication state, attached with req_set_app. */
-typedef struct api_auth_state {
-    bool checked;
-    bool ok;
-    st_user user;
-} api_auth_state;
-
 const st_user *api_user(req *r)
 {
-    api_auth_state *s = req_app(r);
-    if (s && s->checked) return s->ok ? &s->user : NULL;
-    s = arena_calloc(req_arena(r), 1, sizeof *s);
+    api_reqstate *s = api_state(r);
     if (!s) return NULL;
-    req_set_app(r, s);
+    if (s->checked) return s->ok ? &s->user : NULL;
     s->checked = true;
     const char *h = req_header(r, "Authorization");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0) return NULL;
@@ -438,23 +682,6 @@ void api_next_id_cursor(jw *w, char kind, bool more, int64_t last_id)
     char next[CURSOR_MAX_LEN + 1];
     cursor_encode(kind, &last_id, 1, next);
     jw_kstr(w, "next_cursor", next);
-}
-
-bool api_cached(req *r, const char *key, uint64_t version)
-{
-    size_t len;
-    const char *body = respcache_get(key, version, &len);
-    if (!body) return false;
-    buf *b = req_body_out(r, 200, "application/json");
-    buf_append(b, body, len);
-    return true;
-}
-
-void api_cache_keep(req *r, const char *key, uint64_t version)
-{
-    const char *body;
-    size_t len;
-    if (req_response(r, &body, &len) == 200 && len > 0) respcache_put(key, version, body, len);
 }
 
 void api_user_json(jw *w, const st_user *u, bool with_email)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cache/versions.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "store/store.h"
@@ -80,11 +81,17 @@ bool api_id_cursor(req *r, char kind, int64_t *after);
 /* Writes "next_cursor" for an id-keyed list. */
 void api_next_id_cursor(jw *w, char kind, bool more, int64_t last_id);
 
-/* The response cache (cache/respcache.h): api_cached answers from the cache when it
- * holds `key` at exactly `version` (the caller has just read that version in this
- * request); api_cache_keep stores the JSON the handler built, if it is a complete 200. */
-bool api_cached(req *r, const char *key, uint64_t version);
-void api_cache_keep(req *r, const char *key, uint64_t version);
+/* The response cache (cache/respcache.h). Routes marked cacheable in the route table
+ * are looked up before their handler runs; on a miss the handler builds the answer as
+ * usual and declares what it shows with api_cache_dep (after or while reading it); a
+ * 200 with at least one dependency is then stored, and served until one of them changes.
+ * api_cache_unshared: this answer depends on who asks (e.g. a draft shown to its
+ * organizer) and must not be served to anyone else. Both are no-ops elsewhere. */
+void api_cache_dep(req *r, dep_kind kind, int64_t id);
+void api_cache_unshared(req *r);
+/* The answer shows time (a window that opens or closes at t, a countdown): it may be
+ * served until second t at the latest. */
+void api_cache_until(req *r, int64_t t);
 
 /* JSON shapes shared by several resources. */
 void api_user_json(jw *w, const st_user *u, bool with_email);
@@ -131,6 +138,9 @@ void api_match_get(req *r);
 void api_bracket_get(req *r);
 void api_healthz(req *r);
 void api_readyz(req *r);
+/* /readyz answers 503 ("starting") until this is called with true (after the cache
+ * was warmed); false again while stopping. */
+void api_set_ready(bool ready);
 void api_metrics(req *r);
 
 /* Login limiter (owned by api_auth.c). */

@@ -28,6 +28,7 @@ void api_games_list(req *r)
         api_store_failed(r, rc);
         return;
     }
+    api_cache_dep(r, DEP_CATALOG, 0); /* a new game raises the catalog */
     jw *w = req_json(r, 200);
     jw_obj_begin(w);
     jw_key(w, "items");
@@ -109,6 +110,9 @@ void api_game_leaderboard(req *r)
         api_store_failed(r, rc);
         return;
     }
+    /* the game's snapshot, and the stamp every snapshot shows */
+    api_cache_dep(r, DEP_GAME, g.id);
+    api_cache_dep(r, DEP_GAME, 0);
     int shown = n > limit ? limit : n;
     jw *w = req_json(r, 200);
     jw_obj_begin(w);

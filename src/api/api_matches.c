@@ -129,6 +129,8 @@ void api_match_get(req *r)
         api_store_failed(r, rc);
         return;
     }
+    api_cache_dep(r, DEP_TOURNAMENT, m.tournament_id); /* a match change raises it */
+    if (m.tournament_status == TSTATUS_DRAFT) api_cache_unshared(r);
     api_match_json(req_json(r, 200), &m);
 }
 
@@ -136,9 +138,6 @@ void api_bracket_get(req *r)
 {
     st_tournament t;
     if (!api_tournament_load(r, &t)) return;
-    char key[48];
-    snprintf(key, sizeof key, "bracket:%lld", (long long)t.id);
-    if (api_cached(r, key, (uint64_t)t.version)) return;
     db_conn *c = api_db(r);
     if (!c) return;
     store_mlist f = {.tournament_id = t.id, .limit = 0};
@@ -181,7 +180,6 @@ void api_bracket_get(req *r)
     }
     jw_arr_end(w);
     jw_obj_end(w);
-    if (jw_ok(w)) api_cache_keep(r, key, (uint64_t)t.version);
 }
 
 /* ---- seeding, results, standings ---- */
@@ -341,9 +339,6 @@ void api_standings(req *r)
 {
     st_tournament t;
     if (!api_tournament_load(r, &t)) return;
-    char key[48];
-    snprintf(key, sizeof key, "standings:%lld", (long long)t.id);
-    if (api_cached(r, key, (uint64_t)t.version)) return;
     db_conn *c = api_db(r);
     if (!c) return;
     st_bracket *sb = arena_calloc(req_arena(r), 1, sizeof *sb);
@@ -405,5 +400,4 @@ void api_standings(req *r)
     }
     jw_arr_end(w);
     jw_obj_end(w);
-    if (jw_ok(w)) api_cache_keep(r, key, (uint64_t)t.version);
 }

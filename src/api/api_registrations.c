@@ -187,11 +187,6 @@ void api_registrations_list(req *r)
     if (!api_limit(r, &limit) || !api_status_filter(r, reg_statuses, "status", &f.status) ||
         !api_id_cursor(r, 'r', &f.after_id))
         return;
-    /* every registration or payment change raises the tournament's version */
-    char key[96];
-    snprintf(key, sizeof key, "regs:%lld:%s:%lld:%d", (long long)t.id, f.status ? f.status : "",
-             (long long)f.after_id, limit);
-    if (api_cached(r, key, (uint64_t)t.version)) return;
     f.limit = limit + 1;
     db_conn *c = api_db(r);
     if (!c) return;
@@ -211,7 +206,6 @@ void api_registrations_list(req *r)
     jw_arr_end(w);
     api_next_id_cursor(w, 'r', n > limit, shown ? items[shown - 1].id : 0);
     jw_obj_end(w);
-    if (jw_ok(w)) api_cache_keep(r, key, (uint64_t)t.version);
 }
 
 /* Loads the registration of path parameter 0 for the caller: 401 / 404 / 403. With
@@ -291,6 +285,10 @@ void api_me_registrations(req *r)
         return;
     }
     int shown = n > limit ? limit : n;
+    /* which rows: the user's registrations (and their teams'); what a row shows: its
+     * tournament (status, payment, next match all raise the tournament's version) */
+    api_cache_dep(r, DEP_USER, u->id);
+    for (int i = 0; i < n; i++) api_cache_dep(r, DEP_TOURNAMENT, items[i].tournament_id);
     jw *w = req_json(r, 200);
     jw_obj_begin(w);
     jw_key(w, "items");
@@ -377,10 +375,6 @@ void api_payments_list(req *r)
     if (!api_limit(r, &limit) || !api_status_filter(r, pay_statuses, "status", &f.status) ||
         !api_id_cursor(r, 'p', &f.after_id))
         return;
-    char key[96];
-    snprintf(key, sizeof key, "pays:%lld:%s:%lld:%d", (long long)t.id, f.status ? f.status : "",
-             (long long)f.after_id, limit);
-    if (api_cached(r, key, (uint64_t)t.version)) return;
     f.limit = limit + 1;
     db_conn *c = api_db(r);
     if (!c) return;
@@ -400,7 +394,6 @@ void api_payments_list(req *r)
     jw_arr_end(w);
     api_next_id_cursor(w, 'p', n > limit, shown ? items[shown - 1].id : 0);
     jw_obj_end(w);
-    if (jw_ok(w)) api_cache_keep(r, key, (uint64_t)t.version);
 }
 
 static void api_payment_decided(req *r, void *arg, int rc)
@@ -479,6 +472,9 @@ void api_organizer_dashboard(req *r)
         api_store_failed(r, rc);
         return;
     }
+    /* which tournaments: the catalog (creation, deletion); their figures: each one */
+    api_cache_dep(r, DEP_CATALOG, 0);
+    for (int i = 0; i < n; i++) api_cache_dep(r, DEP_TOURNAMENT, rows[i].id);
     int shown = n > limit ? limit : n;
     jw *w = req_json(r, 200);
     jw_obj_begin(w);

@@ -50,6 +50,9 @@ bool api_tournament_load(req *r, st_tournament *t)
             api_store_failed(r, rc);
         return false;
     }
+    /* what a cached answer about it shows changes with it; a draft is its organizer's */
+    api_cache_dep(r, DEP_TOURNAMENT, t->id);
+    if (t->status == TSTATUS_DRAFT) api_cache_unshared(r);
     return true;
 }
 
@@ -69,6 +72,13 @@ static bool api_t_load_managed(req *r, st_tournament *t)
 
 static regstate api_t_regstate(req *r, const st_tournament *t)
 {
+    int64_t now = req_now(r);
+    if (t->status == TSTATUS_REGISTRATION_OPEN) { /* the state changes when the window does */
+        if (t->registration_opens_at && now < t->registration_opens_at)
+            api_cache_until(r, t->registration_opens_at);
+        else if (t->registration_closes_at && now < t->registration_closes_at)
+            api_cache_until(r, t->registration_closes_at);
+    }
     return regstate_of(t->status, req_now(r), t->registration_opens_at, t->registration_closes_at,
                        st_tournament_active(t), t->max_participants);
 }
@@ -129,6 +139,7 @@ static void api_t_state(req *r, jw *w, const st_tournament *t)
     int64_t active = st_tournament_active(t);
     int64_t left = t->max_participants - active;
     int64_t starts_in = t->start_at - req_now(r);
+    if (starts_in > 0) api_cache_until(r, req_now(r) + 1); /* a countdown in seconds */
     jw_obj_begin(w);
     jw_kstr(w, "slug", t->slug);
     jw_kstr(w, "status", tstatus_name(t->status));
@@ -199,6 +210,7 @@ void api_tournaments_list(req *r)
         api_store_failed(r, rc);
         return;
     }
+    api_cache_dep(r, DEP_CATALOG, 0); /* every change a summary shows raises the catalog */
     jw *w = req_json(r, 200);
     jw_obj_begin(w);
     jw_key(w, "items");
@@ -287,6 +299,10 @@ void api_tournament_states(req *r)
             return;
         }
     }
+    /* a slug not found may become visible: created or published (both catalog changes) */
+    if (n < valid) api_cache_dep(r, DEP_CATALOG, 0);
+    for (int i = 0; i < n; i++) api_cache_dep(r, DEP_TOURNAMENT, items[i].id);
+    if (valid == 0) api_cache_unshared(r); /* nothing to depend on: do not store */
     jw *w = req_json(r, 200);
     jw_obj_begin(w);
     jw_key(w, "states");

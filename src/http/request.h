@@ -28,6 +28,13 @@ http_method req_method(const req *r);
 const char *req_param(const req *r, int i);
 /* Query-string value (decoded) or NULL when absent. */
 const char *req_query(req *r, const char *key);
+/* Every query argument (decoded; value NULL for `?flag`), in arrival order, up to max;
+ * returns how many there are (which may exceed max). */
+size_t req_query_all(req *r, const char **keys, const char **values, size_t max);
+/* The path as requested (without the query string). */
+const char *req_path(const req *r);
+/* Index of the matched route in the route table. */
+int req_route(const req *r);
 /* Request header value or NULL. */
 const char *req_header(req *r, const char *name);
 /* The body (NUL-terminated; len 0 when none). */
@@ -55,6 +62,12 @@ void req_empty(req *r, int status);
 buf *req_body_out(req *r, int status, const char *content_type);
 /* The response status and body built so far (for caching what a handler wrote). */
 int req_response(const req *r, const char **body, size_t *len);
+/* Replaces the response body with b's contents (b's storage must live in the request's
+ * arena), keeping status, type and headers. */
+void req_set_body(req *r, const buf *b);
+/* The ETag to send (copied) instead of one hashed from the body; also sent with a 304.
+ * With it, a 200 GET whose If-None-Match names it becomes a 304. */
+void req_set_etag(req *r, const char *etag);
 /* Adds a response header (name and value are copied). */
 void req_add_header(req *r, const char *name, const char *value);
 

@@ -27,9 +27,10 @@
 
 #include "obs/log.h"
 #include "obs/metrics.h"
+#include "util/etag.h"
 #include "util/timefmt.h"
 
-#define REQ_MAX_HEADERS  8
+#define REQ_MAX_HEADERS  12
 #define REQ_MAX_CLEANUPS 4
 
 /* Only the request's io thread reads or writes a request's fields; another thread only
@@ -59,6 +60,7 @@ struct req {
     jw w;
     bool uses_jw; /* the body was written through w (so w must be complete) */
     const char *content_type;
+    char etag[ETAG_MAX];
     int nheaders;
     const char *hname[REQ_MAX_HEADERS], *hvalue[REQ_MAX_HEADERS];
     /* suspension */
@@ -99,6 +101,41 @@ const char *req_param(const req *r, int i)
 const char *req_query(req *r, const char *key)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+typedef struct {
+    const char **keys, **values;
+    size_t n, max;
+} req_query_iter;
+
+static enum MHD_Result req_query_one(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    req_query_iter *it = cls;
+    if (it->n < it->max) {
+        it->keys[it->n] = key;
+        it->values[it->n] = value;
+    }
+    it->n++;
+    return MHD_YES;
+}
+
+size_t req_query_all(req *r, const char **keys, const char **values, size_t max)
+{
+    req_query_iter it = {keys, values, 0, max};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, req_query_one, &it);
+    return it.n;
+}
+
+const char *req_path(const req *r)
+{
+    return r->path;
+}
+
+int req_route(const req *r)
+{
+    return r->m.route;
 }
 
 const char *req_header(req *r, const char *name)
@@ -215,6 +252,17 @@ int req_response(const req *r, const char **body, size_t *len)
     return r->status;
 }
 
+void req_set_body(req *r, const buf *b)
+{
+    r->out = *b;
+    r->uses_jw = false;
+}
+
+void req_set_etag(req *r, const char *etag)
+{
+    snprintf(r->etag, sizeof r->etag, "%s", etag);
+}
+
 void req_add_header(req *r, const char *name, const char *value)
 {
     if (r->nheaders == REQ_MAX_HEADERS) return;
@@ -239,39 +287,6 @@ void req_resume(req *r)
 }
 
 /* ---- life cycle ---- */
-
-/* 64-bit hash of the body for the ETag: 8 bytes per step, multiply-xorshift mixing. */
-static uint64_t server_body_hash(const char *p, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
-    while (n >= 8) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        h = (h ^ v) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-        p += 8;
-        n -= 8;
-    }
-    uint64_t tail = 0;
-    memcpy(&tail, p, n);
-    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 29;
-    return h;
-}
-
-/* Does If-None-Match (a list of entity tags, or "*") name etag? */
-static bool server_etag_matches(const char *inm, const char *etag)
-{
-    if (!inm) return false;
-    if (strcmp(inm, "*") == 0) return true;
-    size_t el = strlen(etag);
-    for (const char *p = inm; (p = strstr(p, etag)) != NULL; p += el) {
-        /* bounded by list separators or a weak prefix */
-        char after = p[el];
-        if (after == '\0' || after == ',' || after == ' ') return true;
-    }
-    return false;
-}
 
 static void server_request_id(req *r)
 {
@@ -304,14 +319,18 @@ static enum MHD_Result server_finish(req *r)
         req_error(r, 500, "internal", NULL, "out of memory");
     }
     int status = r->status;
-    char etag[24] = "";
+    char etag[ETAG_MAX] = "";
     if (status == 200 && (r->method == HTTP_GET || r->method == HTTP_HEAD) && r->has_body) {
-        snprintf(etag, sizeof etag, "\"%016llx\"",
-                 (unsigned long long)server_body_hash(r->out.data, r->out.len));
-        if (server_etag_matches(req_header(r, "If-None-Match"), etag)) {
+        if (r->etag[0])
+            memcpy(etag, r->etag, sizeof etag);
+        else
+            etag_of(r->out.data, r->out.len, NULL, etag);
+        if (etag_matches(req_header(r, "If-None-Match"), etag)) {
             status = 304;
             r->has_body = false;
         }
+    } else if (status == 304) {
+        memcpy(etag, r->etag, sizeof etag);
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         r->has_body ? r->out.len : 0, r->has_body ? r->out.data : (void *)"",
@@ -589,6 +608,12 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     return s;
+}
+
+unsigned server_port(server *s)
+{
+    const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return i ? i->port : 0;
 }
 
 void server_quiesce(server *s)

@@ -27,6 +27,8 @@ typedef struct server server;
 
 /* Starts listening and serving; NULL with a message on failure. */
 server *server_start(const server_config *cfg, char *err, size_t errlen);
+/* The port it listens on (the one chosen by the system when asked for port 0). */
+unsigned server_port(server *s);
 /* Stops accepting new connections (in-flight requests go on). */
 void server_quiesce(server *s);
 /* Waits up to timeout_ms for in-flight requests to finish; returns how many remain. */

@@ -52,6 +52,7 @@ typedef enum {
     Q_REG_OVERLAP_TEAM,
     Q_REG_OVERLAP_SOLO,
     Q_REG_INSERT,
+    Q_T_HOT_SLUGS,
     Q_REG_TEAM_USERS,
     Q_REG_FOR_WRITE,
     Q_REG_SET_STATUS,

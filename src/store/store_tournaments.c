@@ -148,6 +148,7 @@ static int store_t_state_rows(sqlite3_stmt *st, arena *a, st_tournament **out, i
         t->n_cancelled = sqlite3_column_int64(st, 10);
         t->version = sqlite3_column_int64(st, 11);
         t->updated_at = sqlite3_column_int64(st, 12);
+        t->id = sqlite3_column_int64(st, 13);
         if (!t->slug) return STORE_ERROR;
     }
     if (!items || rc != SQLITE_DONE) return STORE_ERROR;
@@ -163,7 +164,7 @@ int store_tournament_states(db_conn *c, arena *a, const char *slugs_json, int64_
         db_stmt(c, Q_T_STATES,
                 "SELECT t.slug, t.status, t.registration_opens_at, t.registration_closes_at,"
                 " t.start_at, t.max_participants, t.current_round, t.n_pending, t.n_confirmed,"
-                " t.n_checked_in, t.n_cancelled, t.version, t.updated_at FROM tournaments t"
+                " t.n_checked_in, t.n_cancelled, t.version, t.updated_at, t.id FROM tournaments t"
                 " WHERE t.slug IN (SELECT value FROM json_each(?1)) AND t.is_deleted = 0"
                 " AND (t.status <> 'draft' OR t.organizer_id = ?2)");
     if (!st) return STORE_ERROR;
@@ -442,5 +443,22 @@ int store_tournament_delete(db_conn *w, void *arg)
     if (sqlite3_changes(db_handle(w)) == 0) return STORE_NOT_FOUND;
     db_note(w, DB_CH_TOURNAMENT, d->id, 0);
     db_mark_catalog(w);
+    return STORE_OK;
+}
+
+int store_tournament_hot_slugs(db_conn *c, arena *a, int max, const char ***out, int *n)
+{
+    sqlite3_stmt *st = db_stmt(c, Q_T_HOT_SLUGS,
+                               "SELECT slug FROM tournaments WHERE is_deleted = 0 AND status IN"
+                               " ('live', 'registration_open') ORDER BY start_at DESC LIMIT ?1");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int(st, 1, max);
+    const char **slugs = arena_alloc(a, sizeof(char *) * (size_t)(max > 0 ? max : 1));
+    int count = 0, rc = SQLITE_ERROR;
+    while (slugs && count < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (!(slugs[count++] = db_col_text(st, 0, a))) return STORE_ERROR;
+    if (!slugs || (rc != SQLITE_DONE && rc != SQLITE_ROW)) return STORE_ERROR;
+    *out = slugs;
+    *n = count;
     return STORE_OK;
 }

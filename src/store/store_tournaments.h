@@ -8,6 +8,9 @@
 
 /* A tournament that is not deleted (drafts included: visibility is the caller's rule). */
 int store_tournament_by_slug(db_conn *c, arena *a, const char *slug, st_tournament *out);
+/* Slugs of the tournaments spectators poll most: live and registration_open ones (not
+ * deleted), newest start first, at most `max`. */
+int store_tournament_hot_slugs(db_conn *c, arena *a, int max, const char ***out, int *n);
 
 typedef struct store_tlist {
     int64_t viewer_id;     /* 0 = anonymous; sees non-drafts plus own drafts */

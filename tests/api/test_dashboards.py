@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from support import (DASHBOARD_KEYS, MY_REGISTRATION_KEYS, assert_error, assert_json,
+from support import (fresh, DASHBOARD_KEYS, MY_REGISTRATION_KEYS, assert_error, assert_json,
                      create_team, create_users, iso, my_registrations, organizer_dashboard,
                      parse_iso, query_count, register, uniq)
 
@@ -148,16 +148,16 @@ def test_me_registrations_constant_queries(server, alice, folks):
     assert len(everything) == 30
     counts = {}
     for limit in (1, 7, 100):
-        r = server.get(ME, params={"limit": limit}, user=me)
+        r = server.get(ME, params=fresh({"limit": limit}), user=me)
         assert len(assert_json(r, 200)["items"]) == min(limit, 30)
         counts[limit] = query_count(r)
-    r = server.get(ME, params={"limit": 1}, user=me)
-    r2 = server.get(ME, params={"limit": 100, "cursor": r.json()["next_cursor"]}, user=me)
+    r = server.get(ME, params=fresh({"limit": 1}), user=me)
+    r2 = server.get(ME, params=fresh({"limit": 100, "cursor": r.json()["next_cursor"]}), user=me)
     assert len(r2.json()["items"]) == 29
     counts["next"] = query_count(r2)
     lone = folks[7]
     assert_json(register(server, lone, solo[0]["slug"]), 201)
-    counts["lone"] = query_count(server.get(ME, params={"limit": 100}, user=lone))
+    counts["lone"] = query_count(server.get(ME, params=fresh({"limit": 100}), user=lone))
     assert len(set(counts.values())) == 1, f"query counts differ: {counts}"
 
 

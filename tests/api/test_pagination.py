@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from support import (SUMMARY_KEYS, assert_error, assert_json, b64url_decode, b64url_encode,
+from support import (fresh, SUMMARY_KEYS, assert_error, assert_json, b64url_decode, b64url_encode,
                      describe, iso, parse_iso, uniq)
 
 LIST = "/api/v1/tournaments"
@@ -447,8 +447,8 @@ def test_query_count_on_seeded_data(server_factory):
     assert len(items) == len({x["id"] for x in items})
     assert [key(x) for x in items] == sorted(key(x) for x in items)
     n = min(100, len(items))
-    _, r1 = page(srv, {"limit": 1})
-    b100, r100 = page(srv, {"limit": 100})
+    _, r1 = page(srv, fresh({"limit": 1}))
+    b100, r100 = page(srv, fresh({"limit": 100}))
     assert len(b100["items"]) == n
     assert query_count(r1) == query_count(r100)
     slugs = [x["slug"] for x in items[:100]]

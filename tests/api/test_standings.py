@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from support import (STANDING_KEYS, STANDINGS_KEYS, assert_json, bracket_matches,
+from support import (fresh, STANDING_KEYS, STANDINGS_KEYS, assert_json, bracket_matches,
                      get_bracket, get_standings, play_out, query_count, report, tournament_with,
                      user_pool)
 
@@ -206,9 +206,9 @@ def test_elimination_ranks_by_round_reached(server, alice, pool, fmt, n, opts, r
 
 def costs(server, slug):
     out = {}
-    for name, path in (("standings", "standings"), ("bracket", "bracket"),
-                       ("matches", "matches?limit=100")):
-        r = server.get(f"/api/v1/tournaments/{slug}/{path}")
+    for name, path, params in (("standings", "standings", {}), ("bracket", "bracket", {}),
+                               ("matches", "matches", {"limit": 100})):
+        r = server.get(f"/api/v1/tournaments/{slug}/{path}", params=fresh(params))
         assert_json(r, 200)
         out[name] = query_count(r)
     return out
