@@ -16,6 +16,7 @@
 #include "core/validate.h"
 #include "store/store_users.h"
 #include "util/timefmt.h"
+#include "web/pages.h"
 
 typedef struct api_route {
     http_method method;
@@ -62,6 +63,11 @@ static const api_route api_routes[] = {
     {HTTP_POST, "/api/v1/matches/{id}/result", api_match_result_post},
     {HTTP_DELETE, "/api/v1/matches/{id}/result", api_match_result_delete},
     {HTTP_GET, "/healthz", api_healthz},
+    /* web pages (src/web/pages.c) */
+    {HTTP_GET, "/", pages_hub},
+    {HTTP_GET, "/t/{slug}", pages_tournament},
+    {HTTP_GET, "/games/{slug}/leaderboard", pages_leaderboard},
+    {HTTP_GET, "/static/{name}", pages_static},
     {HTTP_GET, "/readyz", api_readyz},
     {HTTP_GET, "/metrics", api_metrics},
 };
