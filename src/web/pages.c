@@ -9,7 +9,8 @@
  *
  * Queries: the hub 2 (the list page, the games for the filter), the tournament page 1
  * when cached and 7 otherwise (tournament, registrations, matches, the bracket as the
- * engine sees it (3), names by seed), the leaderboard 2: never one per row. */
+ * engine sees it (3), names by seed), the leaderboard 3 (game, page, snapshot time):
+ * never one per row. */
 #include "web/pages.h"
 
 #include <errno.h>
