@@ -3,9 +3,11 @@
 // ($TOURNEYD_BIN, default build/tourneyd), creates users, a game and tournaments through
 // the API, then opens the hub and tournament pages and checks what a person sees: the
 // listing with counts and status, details, participants, the bracket of each format,
-// standings, escaping of hostile names, a phone-sized layout, the HTML 404, and finally
-// that a result posted through the API shows up on an open page without a reload
-// (through the live WebSocket). Screenshots go to tests/browser/artifacts/ (not committed).
+// standings, escaping of hostile names, a phone-sized layout, the HTML 404, what the
+// live script does with each message format (the socket played by the test), and finally
+// that a result posted through the API shows up on an open page without a reload,
+// through the server's own live WebSocket end to end. Screenshots go to
+// tests/browser/artifacts/ (not committed).
 //
 // Run: make test-browser   (or: cd tests/browser && npm ci && node --test pages.test.mjs)
 import { after, before, test } from "node:test";
@@ -325,6 +327,77 @@ test("unknown and draft tournaments are an HTML 404 page", async () => {
     assert.equal(await text(page, "h1"), "Tournament not found");
     await context.close();
   }
+});
+
+// live.js against the message formats of API.md "Live updates", with the socket played by
+// the test (playwright's routeWebSocket): the messages carry the server's real answers of
+// GET /matches/{id} and GET .../state after a real result. This checks the page's side
+// only; the next test checks the whole path through the server's own socket.
+test("live.js applies state and match messages to the page (socket played by the test)", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  let socket = null;
+  await page.routeWebSocket(/\/api\/v1\/tournaments\/[^/]+\/live$/, (ws) => { socket = ws; });
+  await page.goto(`${base}/t/${data.rr.slug}`);
+  await page.waitForFunction(() => document.body.getAttribute("data-live") === "open", null,
+    { timeout: 5000 });
+  assert.match(await page.url(), new RegExp(`/t/${data.rr.slug}$`));
+  await page.evaluate(() => { window.__notReloaded = true; });
+  const bracket = await ok("GET", `/api/v1/tournaments/${data.rr.slug}/bracket`);
+  const m = bracket.brackets[0].rounds[0].matches[0];
+  await ok("POST", `/api/v1/matches/${m.id}/result`, { token: data.org.token,
+    body: { score1: 0, score2: 2 } });
+  const match = await ok("GET", `/api/v1/matches/${m.id}`);
+  const state = await ok("GET", `/api/v1/tournaments/${data.rr.slug}/state`);
+  socket.send(JSON.stringify({ type: "match", data: match }));
+  socket.send(JSON.stringify({ type: "state", data: state }));
+  await page.waitForFunction(([id, v]) => {
+    const box = document.getElementById("match-" + id);
+    return box.getAttribute("data-state") === "completed" &&
+      document.getElementById("state-version").textContent === String(v);
+  }, [m.id, state.version], { timeout: 3000 });
+  const box = page.locator(`#match-${m.id}`);
+  assert.deepEqual(await box.locator(".score").allTextContents(), ["0", "2"]);
+  assert.equal(await box.locator(".side.winner .name").textContent(), m.participant2.name);
+  assert.equal(await box.locator(".side.loser .name").textContent(), m.participant1.name);
+  // both cells of the cross table, each from its row player's side
+  const cells = await page.$$eval(`#cross-table [data-match-id="${m.id}"]`,
+    (els) => els.map((e) => [e.getAttribute("data-side"), e.textContent, e.className]));
+  assert.deepEqual(cells.sort(), [["1", "0-2", "rr loss"], ["2", "2-0", "rr win"]]);
+  // the standings were fetched again: the winner is first with one win
+  await page.waitForFunction((name) => {
+    const tr = document.querySelector("#standings-body tr");
+    return tr && tr.querySelector(".name").textContent === name &&
+      tr.querySelector(".wins").textContent === "1";
+  }, m.participant2.name, { timeout: 3000 });
+  assert.equal(await page.evaluate(() => window.__notReloaded), true);
+  assert.deepEqual(errors, []);
+  await shot(page, "round-robin-live-simulated.png");
+  await context.close();
+});
+
+test("live.js refreshes the participants after a state message (socket played by the test)", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let socket = null;
+  await page.routeWebSocket(/\/live$/, (ws) => { socket = ws; });
+  await page.goto(`${base}/t/${data.open.slug}`);
+  await page.waitForFunction(() => document.body.getAttribute("data-live") === "open", null,
+    { timeout: 5000 });
+  assert.equal(await page.locator("#participant-list li").count(), 2);
+  await ok("POST", `/api/v1/tournaments/${data.open.slug}/registrations`,
+    { token: data.players[2].token });
+  socket.send(JSON.stringify({ type: "state",
+    data: await ok("GET", `/api/v1/tournaments/${data.open.slug}/state`) }));
+  await page.waitForFunction(() => document.querySelectorAll("#participant-list li").length === 3,
+    null, { timeout: 3000 });
+  assert.equal(await text(page, "#state-count"), "3");
+  assert.equal(await text(page, "#state-spots"), "5");
+  assert.deepEqual(await page.locator("#participant-list .name").allTextContents(),
+    ["Ada", "Brook", "Cyd"]);
+  await context.close();
 });
 
 test("a result posted through the API appears on the open page without a reload", async () => {
