@@ -326,7 +326,7 @@ static void pages_hub_card(req *r, buf *b, const st_tournament *t)
 }
 
 /* A link to the hub with the current filters and the next page's cursor. */
-static void pages_hub_next(buf *b, const char *game, const char *status, int limit, int given_limit,
+static void pages_hub_next(buf *b, const char *game, const char *status, int limit, bool keep_limit,
                            const char *cursor)
 {
     buf_puts(b, "<nav class=\"pager\"><a id=\"next-page\" rel=\"next\" href=\"/?");
@@ -340,9 +340,7 @@ static void pages_hub_next(buf *b, const char *game, const char *status, int lim
         html_urlencode(b, status);
         buf_puts(b, "&amp;");
     }
-    if (given_limit) {
-        buf_printf(b, "limit=%d&amp;", limit);
-    }
+    if (keep_limit) buf_printf(b, "limit=%d&amp;", limit);
     buf_puts(b, "cursor=");
     html_urlencode(b, cursor);
     buf_puts(b, "\">Next page</a></nav>\n");
