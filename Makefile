@@ -1,5 +1,6 @@
 # Thin wrapper over CMake. `make` builds, `make run` serves the seeded demo database,
-# `make test` runs every test (normal build and ASan+UBSan build), `make bench` measures.
+# `make test` runs every test (normal build and ASan+UBSan build, then the browser tests),
+# `make test-browser` only the browser tests, `make bench` measures.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
@@ -7,7 +8,7 @@ PY         ?= /usr/bin/python3
 DEMO_DB    ?= data/demo.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps build asan run test test-unit test-api test-asan bench format clean
+.PHONY: all deps build asan run test test-unit test-api test-asan test-browser bench format clean
 
 all: build
 
@@ -44,6 +45,16 @@ test: build asan
 	TOURNEYD_BIN=$(CURDIR)/$(BUILD)/tourneyd $(PY) -m pytest -q tests/api
 	@echo "== API tests (AddressSanitizer + UBSan) =="
 	TOURNEYD_BIN=$(CURDIR)/$(ASAN_BUILD)/tourneyd ASAN_OPTIONS=detect_leaks=1 $(PY) -m pytest -q tests/api
+	@$(MAKE) --no-print-directory test-browser
+
+# Headless Chromium (Debian's) driven by playwright-core (pinned in package-lock.json)
+# against the release build; screenshots in tests/browser/artifacts/.
+test-browser: build
+	@echo "== browser tests (headless Chromium, release build) =="
+	cd tests/browser && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
+	  else npm install --no-audit --no-fund; fi
+	cd tests/browser && TOURNEYD_BIN=$(CURDIR)/$(BUILD)/tourneyd node --test \
+	  --test-reporter=spec pages.test.mjs
 
 bench: build
 	bench/run.sh $(BENCH_ARGS)

@@ -18,6 +18,7 @@
 #include "store/store_users.h"
 #include "util/etag.h"
 #include "util/timefmt.h"
+#include "web/pages.h"
 
 /* Who may share a cached answer of a route (see api_cache_run). */
 typedef enum {
@@ -79,6 +80,11 @@ static const api_route api_routes[] = {
     {HTTP_POST, "/api/v1/matches/{id}/result", api_match_result_post, NO_CACHE},
     {HTTP_DELETE, "/api/v1/matches/{id}/result", api_match_result_delete, NO_CACHE},
     {HTTP_GET, "/healthz", api_healthz, NO_CACHE},
+    /* web pages (src/web/pages.c) */
+    {HTTP_GET, "/", pages_hub, CACHE_PUBLIC, RC_PAGE},
+    {HTTP_GET, "/t/{slug}", pages_tournament, CACHE_PUBLIC, RC_PAGE},
+    {HTTP_GET, "/games/{slug}/leaderboard", pages_leaderboard, CACHE_PUBLIC, RC_PAGE},
+    {HTTP_GET, "/static/{name}", pages_static, NO_CACHE},
     {HTTP_GET, "/readyz", api_readyz, NO_CACHE},
     {HTTP_GET, "/metrics", api_metrics, NO_CACHE},
 };
@@ -246,7 +252,8 @@ static void api_cache_run(req *r)
         return;
     }
     bool gzip = api_accepts_gzip(r);
-    buf *out = req_body_out(r, 200, "application/json");
+    bool page = rt->kind == RC_PAGE;
+    buf *out = req_body_out(r, 200, page ? "text/html; charset=utf-8" : "application/json");
     rc_answer ans;
     switch (respcache_get(rt->kind, s->key, req_now(r), req_header(r, "If-None-Match"), gzip, out,
                           &ans)) {
@@ -269,6 +276,7 @@ static void api_cache_run(req *r)
         if (ans.gzip) req_add_header(r, "Content-Encoding", "gzip");
         req_set_etag(r, ans.etag);
         api_cache_headers(r, !s->per_user);
+        if (page) pages_headers(r);
         return;
     case RC_MISS:
         s->has_slot = true;

@@ -92,6 +92,9 @@ void api_cache_unshared(req *r);
 /* The answer shows time (a window that opens or closes at t, a countdown): it may be
  * served until second t at the latest. */
 void api_cache_until(req *r, int64_t t);
+/* The tournament's registration_state now (and, for a cached answer, the second it
+ * changes by itself: the window opening or closing). */
+regstate api_regstate(req *r, const st_tournament *t);
 
 /* JSON shapes shared by several resources. */
 void api_user_json(jw *w, const st_user *u, bool with_email);

@@ -70,7 +70,7 @@ static bool api_t_load_managed(req *r, st_tournament *t)
 
 /* ---- JSON shapes ---- */
 
-static regstate api_t_regstate(req *r, const st_tournament *t)
+regstate api_regstate(req *r, const st_tournament *t)
 {
     int64_t now = req_now(r);
     if (t->status == TSTATUS_REGISTRATION_OPEN) { /* the state changes when the window does */
@@ -107,7 +107,7 @@ static void api_t_summary_fields(req *r, jw *w, const st_tournament *t)
     jw_kint(w, "entry_fee_cents", t->entry_fee_cents);
     jw_kstr(w, "currency", t->currency);
     jw_ktime(w, "start_at", t->start_at, true);
-    jw_kstr(w, "registration_state", regstate_name(api_t_regstate(r, t)));
+    jw_kstr(w, "registration_state", regstate_name(api_regstate(r, t)));
 }
 
 static void api_t_detail(req *r, jw *w, const st_tournament *t)
@@ -143,7 +143,7 @@ static void api_t_state(req *r, jw *w, const st_tournament *t)
     jw_obj_begin(w);
     jw_kstr(w, "slug", t->slug);
     jw_kstr(w, "status", tstatus_name(t->status));
-    jw_kstr(w, "registration_state", regstate_name(api_t_regstate(r, t)));
+    jw_kstr(w, "registration_state", regstate_name(api_regstate(r, t)));
     jw_kint(w, "registration_count", active);
     jw_kint(w, "confirmed_count", t->n_confirmed);
     jw_kint(w, "checked_in_count", t->n_checked_in);

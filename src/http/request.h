@@ -60,6 +60,9 @@ void req_error(req *r, int status, const char *code, const char *field, const ch
 void req_empty(req *r, int status);
 /* A response body of another type; returns the buffer to write it into. */
 buf *req_body_out(req *r, int status, const char *content_type);
+/* Changes the Content-Type of the response built so far (e.g. a cached body written by a
+ * helper that assumed JSON); content_type must outlive the request (a literal). */
+void req_set_content_type(req *r, const char *content_type);
 /* The response status and body built so far (for caching what a handler wrote). */
 int req_response(const req *r, const char **body, size_t *len);
 /* Replaces the response body with b's contents (b's storage must live in the request's

@@ -245,6 +245,11 @@ buf *req_body_out(req *r, int status, const char *content_type)
     return &r->out;
 }
 
+void req_set_content_type(req *r, const char *content_type)
+{
+    if (r->has_body) r->content_type = content_type;
+}
+
 int req_response(const req *r, const char **body, size_t *len)
 {
     *body = r->out.data;
