@@ -124,12 +124,16 @@ int store_registrations_mine(db_conn *c, arena *a, int64_t user_id, int64_t befo
         " LEFT JOIN matches m ON m.id = (SELECT m2.id FROM matches m2"
         " WHERE (m2.p1_registration_id = r.id OR m2.p2_registration_id = r.id)"
         " AND m2.state IN ('ready', 'live') ORDER BY m2.round, m2.position LIMIT 1)"
-        /* the page's ids first (primary-key lookups only), then the joins for them */
-        " WHERE r.id IN (SELECT p.id FROM registrations p JOIN tournaments pt"
-        " ON pt.id = p.tournament_id AND pt.is_deleted = 0 WHERE p.id IN"
-        " (SELECT id FROM registrations WHERE user_id = ?1 UNION SELECT r2.id FROM team_members x"
-        " JOIN registrations r2 ON r2.team_id = x.team_id WHERE x.user_id = ?1) AND p.id < ?2"
-        " ORDER BY p.id DESC LIMIT ?3) ORDER BY r.id DESC");
+        /* the page's ids first: the newest `limit` of the user's own registrations (a
+         * backward range of the (user_id, id) index) merged with the newest `limit` of
+         * their teams', so the cost is the page, not all of the user's history; then the
+         * joins for those ids only */
+        " WHERE r.id IN (SELECT id FROM (SELECT p.id FROM registrations p JOIN tournaments pt"
+        " ON pt.id = p.tournament_id AND pt.is_deleted = 0 WHERE p.user_id = ?1 AND p.id < ?2"
+        " ORDER BY p.id DESC LIMIT ?3) UNION SELECT id FROM (SELECT r2.id FROM team_members x"
+        " JOIN registrations r2 ON r2.team_id = x.team_id JOIN tournaments pt ON pt.id ="
+        " r2.tournament_id AND pt.is_deleted = 0 WHERE x.user_id = ?1 AND r2.id < ?2"
+        " ORDER BY r2.id DESC LIMIT ?3) ORDER BY id DESC LIMIT ?3) ORDER BY r.id DESC");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_int64(st, 2, before_id > 0 ? before_id : INT64_MAX);
