@@ -119,10 +119,8 @@ static uint64_t builder_id(void)
     return tl_builder_id;
 }
 
-void respcache_configure(size_t total_bytes)
+static void rc_init_stripes(void)
 {
-    rc.enabled = total_bytes > 0;
-    rc.stripe_limit = total_bytes / RC_STRIPES;
     for (int i = 0; i < RC_STRIPES; i++) {
         rc_stripe *s = &rc.stripes[i];
         pthread_mutex_init(&s->lock, NULL);
@@ -132,6 +130,14 @@ void respcache_configure(size_t total_bytes)
         pthread_cond_init(&s->built, &ca);
         pthread_condattr_destroy(&ca);
     }
+}
+
+void respcache_configure(size_t total_bytes)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, rc_init_stripes);
+    rc.enabled = total_bytes > 0;
+    rc.stripe_limit = total_bytes / RC_STRIPES;
 }
 
 bool respcache_enabled(void)
