@@ -564,6 +564,7 @@ void respcache_shutdown(void)
     rc_counts *c = rc.counts;
     rc.counts = NULL;
     pthread_mutex_unlock(&rc.counts_lock);
+    tl_counts = NULL; /* the other threads that counted have stopped */
     while (c) {
         rc_counts *next = c->next;
         free(c);
