@@ -7,7 +7,7 @@ PY         ?= /usr/bin/python3
 DEMO_DB    ?= data/demo.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps build asan run test test-unit test-api test-asan bench format clean
+.PHONY: all deps build asan run test test-unit test-api test-asan bench bench-deps bench-artillery format clean
 
 all: build
 
@@ -45,8 +45,19 @@ test: build asan
 	@echo "== API tests (AddressSanitizer + UBSan) =="
 	TOURNEYD_BIN=$(CURDIR)/$(ASAN_BUILD)/tourneyd ASAN_OPTIONS=detect_leaks=1 $(PY) -m pytest -q tests/api
 
-bench: build
+bench: build bench-deps
 	bench/run.sh $(BENCH_ARGS)
+
+# artillery (bench/package-lock.json) into bench/node_modules, once; its Playwright
+# dependency would download a browser, which the load test does not use
+bench-deps: bench/node_modules/.bin/artillery
+
+bench/node_modules/.bin/artillery: bench/package.json bench/package-lock.json
+	cd bench && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+bench-artillery: build bench-deps
+	bench/artillery.sh $(ARTILLERY_ARGS)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c')
