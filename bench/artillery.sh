@@ -165,7 +165,7 @@ W_PID=$!; PIDS+=("$W_PID")
 wait "$A_PID"; A_RC=$?
 wait "$W_PID" 2>/dev/null
 set -e
-PIDS=("${PIDS[@]/$A_PID}"); PIDS=("${PIDS[@]/$W_PID}")
+forget_pid "$A_PID"; forget_pid "$W_PID"
 curl -s --max-time 2 "$URL/metrics" >"$TMP/metrics.end.txt" || true
 WALL=$(since "$t0"); c1=($(read_cpu)); p1=$( [ -n "$T_PID" ] && proc_ticks "$T_PID" || echo 0 )
 [ -s "$TMP/run/report.json" ] || { tail_log "$TMP/artillery.log"; die "artillery wrote no report (exit $A_RC)"; }

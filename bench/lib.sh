@@ -30,6 +30,13 @@ stop_pid() {  # signal, wait up to 5 s, then KILL it and whatever children it st
   for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
 }
 
+# drop a pid from PIDS (the list the EXIT trap stops) once it is stopped or waited for
+forget_pid() {
+  local keep=() p
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && [ "$p" != "$1" ] && keep+=("$p"); done
+  PIDS=("${keep[@]:-}")
+}
+
 port_in_use() {  # a listener, or any socket (even TIME_WAIT) bound to that local port
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
   command -v ss >/dev/null 2>&1 && ss -Htan "( sport = :$1 )" 2>/dev/null | grep -q . && return 0
