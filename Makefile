@@ -45,8 +45,11 @@ test: build asan
 	@echo "== API tests (AddressSanitizer + UBSan) =="
 	TOURNEYD_BIN=$(CURDIR)/$(ASAN_BUILD)/tourneyd ASAN_OPTIONS=detect_leaks=1 $(PY) -m pytest -q tests/api
 
-bench: build bench-deps
-	bench/run.sh $(BENCH_ARGS)
+# the whole benchmark (bench/README.md): every row, the scale-10 comparison and the original
+# load test; BENCH_FULL= leaves those two out, BENCH_ARGS adds options (e.g. --quick)
+BENCH_FULL ?= --scale 10 --artillery
+bench: build $(if $(findstring --artillery,$(BENCH_FULL) $(BENCH_ARGS)),bench-deps)
+	bench/run.sh $(BENCH_FULL) $(BENCH_ARGS)
 
 # artillery (bench/package-lock.json) into bench/node_modules, once; its Playwright
 # dependency would download a browser, which the load test does not use
