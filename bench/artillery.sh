@@ -14,7 +14,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
 cd "$ROOT"
 
-URL="" DBARG="" QUICK=0 STRICT=0 RATE="" DURATION="" SCALE=1 RNG_SEED=42 OUT_JSON="" LABEL=""
+URL="" DBARG="" QUICK=0 STRICT=0 RATE="" DURATION="" POOL="" SCALE=1 RNG_SEED=42 OUT_JSON="" LABEL=""
 TOURNEYD_THREADS=${TOURNEYD_THREADS:-2}
 P95_MAX_MS=5
 
@@ -27,6 +27,8 @@ usage: bench/artillery.sh [--quick] [--rate R] [--duration S] [--strict]
   --rate R       arrival rate of the "original" phase, users per second (default: the
                  yml's, 2); "heavy_100x" gets 100 x R
   --duration S   seconds of each of the two phases
+  --pool N       users share N connections (artillery's config.http.pool) instead of one
+                 each: less work for the client, to tell its lag from the server's latency
   --strict       exit 2 when a bar is missed (an error or a non-2xx answer, p95 >= ${P95_MAX_MS} ms)
   --url, --db    measure a tourneyd already serving on 127.0.0.1 with that database (the
                  payload is read from it); without them: seed --scale 1 into a temporary
@@ -45,6 +47,7 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1; shift;;
     --rate) RATE=$2; shift 2;;
     --duration) DURATION=$2; shift 2;;
+    --pool) POOL=$2; shift 2;;
     --strict) STRICT=1; shift;;
     --url) URL=$2; shift 2;;
     --db) DBARG=$2; shift 2;;
@@ -63,6 +66,7 @@ die() { printf '\nbench/artillery.sh: ERROR: %s\n' "$*" >&2; exit 3; }
 
 [ -z "$RATE" ] || [[ "$RATE" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--rate must be a number"
 [ -z "$DURATION" ] || [[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || die "--duration must be whole seconds"
+[ -z "$POOL" ] || [[ "$POOL" =~ ^[1-9][0-9]*$ ]] || die "--pool must be a number"
 [ "$QUICK" = 1 ] && [ -z "$DURATION" ] && DURATION=10
 if [ -n "$URL" ] || [ -n "$DBARG" ]; then
   [ -n "$URL" ] && [ -n "$DBARG" ] || die "--url and --db go together"
@@ -87,20 +91,22 @@ YML_PLAN=$(node -e '
   const c = yaml.load(require("fs").readFileSync(process.argv[1] + "/artillery.yml", "utf8")).config;
   console.log(JSON.stringify(c.phases));' "$BENCH") || die "cannot read the phases of bench/artillery.yml"
 PLAN=$(node -e '
-  const ph = JSON.parse(process.argv[1]), rate = process.argv[2], dur = process.argv[3];
+  const ph = JSON.parse(process.argv[1]), rate = process.argv[2], dur = process.argv[3], pool = process.argv[4];
   const base = ph.find((p) => p.name === "original"), heavy = ph.find((p) => p.name === "heavy_100x");
   if (!base || !heavy) { console.error("artillery.yml needs phases original and heavy_100x"); process.exit(1); }
   const r = rate ? Number(rate) : base.arrivalRate;
   base.arrivalRate = r; heavy.arrivalRate = Math.round(r * 100 * 1000) / 1000;
   if (dur) { base.duration = Number(dur); heavy.duration = Number(dur); }
   const plan = ph.map((p) => p.name + ":" + (p.pause !== undefined ? p.pause : p.duration)).join(",");
-  console.log(JSON.stringify({ config: { phases: ph, variables: { phase_plan: plan } } }));' "$YML_PLAN" "$RATE" "$DURATION") \
+  const config = { phases: ph, variables: { phase_plan: plan } };
+  if (pool) config.http = { timeout: 10, pool: Number(pool) };
+  console.log(JSON.stringify({ config }));' "$YML_PLAN" "$RATE" "$DURATION" "$POOL") \
   || die "bad phases in bench/artillery.yml"
 PHASES_TXT=$(node -e '
   for (const p of JSON.parse(process.argv[1]).config.phases)
     console.log(p.name, p.pause !== undefined ? p.pause : p.duration, p.arrivalRate || 0);' "$PLAN")
 TOTAL_S=$(awk '{s += $2} END{print s}' <<<"$PHASES_TXT")
-log "plan: $(awk '{printf "%s%s %ss%s", (NR>1 ? ", " : ""), $1, $2, ($3 ? " at " $3 " users/s" : "")}' <<<"$PHASES_TXT") ($TOTAL_S s + about 15 s to start$([ -z "$URL" ] && echo ', plus the seed'))"
+log "plan: $(awk '{printf "%s%s %ss%s", (NR>1 ? ", " : ""), $1, $2, ($3 ? " at " $3 " users/s" : "")}' <<<"$PHASES_TXT")${POOL:+, users sharing $POOL connections} ($TOTAL_S s + about 15 s to start$([ -z "$URL" ] && echo ', plus the seed'))"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tourneyd-artillery.XXXXXX")
 PIDS=()

@@ -55,7 +55,7 @@ function stats_json(key,   s, hp) {
 # an issue bar on a row: records it for the bar list and returns "PASS label" / "MISS label"
 function bar(id, row, ok, label, value,   t) {
   t = (ok ? "PASS " : "MISS ") label
-  if (ok) bpass[id]++; else { bmiss[id]++; bmissrows[id] = bmissrows[id] (bmissrows[id] == "" ? "" : ", ") row " (" value ")"; barfail = 1 }
+  if (ok) bpass[id]++; else { bmiss[id]++; bmissrows[id] = bmissrows[id] (bmissrows[id] == "" ? "" : ", ") row " (" label ": " value ")"; barfail = 1 }
   rowbars = rowbars (rowbars == "" ? "" : ", ") sprintf("{\"bar\": %s, \"id\": %s, \"value\": %s, \"pass\": %s}", jstr(label), jstr(id), (value ~ /^-?[0-9.]+$/ ? value : jstr(value)), jbool(ok))
   return t
 }
