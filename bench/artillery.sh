@@ -8,6 +8,7 @@
 # runs `npx artillery run --output report.json` on a copy of artillery.yml next to the
 # payload, and prints per phase: requests, request rate, p50/p95/p99/max, non-2xx and errors,
 # with the issue's bar (0 errors, p95 < 5 ms). Loopback only; what it starts it stops by PID.
+# shellcheck disable=SC2207  # word splitting of numbers is intended
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -3,7 +3,7 @@
 # The sourcing script defines log() and die() first. Servers are started by the scripts
 # themselves and stopped with stop_pid (by PID, never by name). INT_PIDS lists the pids
 # that stop on SIGINT rather than SIGTERM (gunicorn).
-# shellcheck shell=bash disable=SC2207
+# shellcheck shell=bash disable=SC2207,SC2034  # word splitting of numbers; TCK, NCPU are for the sourcing scripts
 
 has() { case " $1 " in *" $2 "*) return 0;; *) return 1;; esac; }   # word $2 in list $1
 # 10s, 500ms, 2m, 1h, 7 -> seconds
@@ -58,7 +58,7 @@ free_port() {
 # wait until URL answers 2xx, failing when the process dies or after ~timeout seconds
 wait_http() {
   local name=$1 pid=$2 url=$3 logf=$4 timeout=${5:-20} i
-  for i in $(seq $((timeout * 10))); do
+  for ((i = 0; i < timeout * 10; i++)); do
     alive "$pid" || { tail_log "$logf"; die "$name exited while starting (see above)"; }
     curl -sf -o /dev/null --max-time 1 "$url" && return 0
     sleep 0.1

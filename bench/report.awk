@@ -207,8 +207,8 @@ END {
   scj = "null"
   if (scale_rows != "") {
     ns = split(scale_rows, sce, " ")
-    printf "\n== scale: uncached (--cache-mb 0), scale 1 and scale %s measured one after the other (scale %s: %s; seeded in %s s, %.0f MiB) ==\n",
-      big_scale, big_scale, sc_counts, kv(sc_info, "seed_s"), kv(sc_info, "db_bytes") / 1048576
+    printf "\n== scale: uncached (--cache-mb 0), scale 1 and scale %s measured one after the other%s (scale %s: %s; seeded in %s s, %.0f MiB) ==\n",
+      big_scale, (repeat > 1 ? ", medians of " repeat " alternating passes" : ""), big_scale, sc_counts, kv(sc_info, "seed_s"), kv(sc_info, "db_bytes") / 1048576
     printf "%-16s %10s %8s %8s | %10s %8s %8s | %7s %7s | %s\n", "endpoint", "s1 req/s", "p50 ms", "p99 ms", "s" big_scale " req/s", "p50 ms", "p99 ms", "p99 x", "req/s x", "bar: p99 within 1.5x"
     scj = ""
     for (i = 1; i <= ns; i++) {
@@ -218,7 +218,7 @@ END {
       sbad = (cnt[k1] && (total(k1, 13) + total(k1, 14) > 0)) || (cnt[kn] && (total(kn, 13) + total(kn, 14) > 0))
       if (sbad) invalid = 1
       rowbars = ""
-      b = (pr == "" ? "-" : bar("scale", e, pr <= 1.5, "p99 x" sprintf("%.2f", pr) "<=1.5", sprintf("%.2f", pr)))
+      b = (pr == "" ? "-" : bar("scale", e, pr <= 1.5, "p99 <=1.5x scale 1", sprintf("%.2f", pr)))
       printf "%-16s %10s %8s %8s | %10s %8s %8s | %7s %7s | %s%s\n", e, fmt_rps(r1), fmt_ms(median(k1, 7)), fmt_ms(p1), fmt_rps(rn), fmt_ms(median(kn, 7)), fmt_ms(pn),
         (pr == "" ? "-" : sprintf("%.2f", pr)), (rr == "" ? "-" : sprintf("%.2f", rr)), b, (sbad ? " INVALID (non-2xx or socket errors)" : "")
       scj = scj (scj == "" ? "" : ", ") sprintf("{\"endpoint\": %s, \"scale1\": %s, \"scale%s\": %s, \"p99_ratio\": %s, \"rps_ratio\": %s, \"bar_p99_within_1_5x\": %s, \"valid\": %s}",

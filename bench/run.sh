@@ -265,7 +265,7 @@ if has "$TARGETS" django; then
   n_runs=$((n_runs + $(wc -w <<<"$djs")))
 fi
 n_runs=$((n_runs * REPEAT))
-has "$TARGETS" tourneyd && n_runs=$((n_runs + 2 * $(wc -w <<<"$SCALE_ROWS")))   # --scale: scale 1 and N, once
+has "$TARGETS" tourneyd && n_runs=$((n_runs + 2 * REPEAT * $(wc -w <<<"$SCALE_ROWS")))   # --scale: scale 1 and N
 # register runs add ~2 s each (row counts, metrics); Django's register ~4 s (2 bench_reset);
 # mixed ~3 s (its server); --scale: its seed (~3 s per scale unit) and the key lists
 n_extra=$(( REPEAT * ( $(wc -w <<<"$REG_EPS") * 2 + ( $(has "$TARGETS" django && [ -n "$REG_EPS" ] && echo 1 || echo 0) * 4 ) ) ))
@@ -825,9 +825,12 @@ if [ -n "$SCALE_ROWS" ] && has "$TARGETS" tourneyd; then
   log "tourneyd --cache-mb 0 on the scale $BIG_SCALE database: pid ${SC_PID[$BIG_SCALE]} on ${SC_URL[$BIG_SCALE]}"
   log "  data: $(wc -l <"$SDIR/slugs.txt") slugs, $(wc -l <"$SDIR/regl_slugs.txt") with registrations, $(wc -l <"$SDIR/t64_slugs.txt") with $SC_T64 seeded participants"
   SC_INFO="scale=$BIG_SCALE seed_s=$SC_SEED_S db_bytes=$SC_DB_BYTES slugs=$(wc -l <"$SDIR/slugs.txt") reg_list_slugs=$(wc -l <"$SDIR/regl_slugs.txt") t64_slugs=$(wc -l <"$SDIR/t64_slugs.txt")"
-  for e in $SCALE_ROWS; do
-    run_one tourneyd "scale1:${e}_nocache" 1
-    run_one tourneyd "scale$BIG_SCALE:${e}_nocache" 1
+  # scale 1 then N, N then 1 on the next pass (--repeat), so that drift favours neither
+  for rep in $(seq "$REPEAT"); do
+    for e in $SCALE_ROWS; do
+      if [ $((rep % 2)) = 1 ]; then run_one tourneyd "scale1:${e}_nocache" "$rep"; run_one tourneyd "scale$BIG_SCALE:${e}_nocache" "$rep"
+      else run_one tourneyd "scale$BIG_SCALE:${e}_nocache" "$rep"; run_one tourneyd "scale1:${e}_nocache" "$rep"; fi
+    done
   done
   stop_pid "${SC_PID[$BIG_SCALE]}"; forget_pid "${SC_PID[$BIG_SCALE]}"
 fi
@@ -839,9 +842,10 @@ if [ "$ARTILLERY" = 1 ]; then
   wait_quiet
   log "artillery: bench/artillery.sh --url $T_URL (the cached tourneyd, as deployed)"
   ART_JSON=$TMP/artillery.json
+  ART_ARGS=(--url "$T_URL" --db "$DB" --json "$ART_JSON" --label "bench artillery")
+  [ "$QUICK" = 1 ] && ART_ARGS+=(--quick)
   set +e
-  TOURNEYD_PID=$T_PID bench/artillery.sh --url "$T_URL" --db "$DB" --json "$ART_JSON" --label "bench artillery" \
-    $([ "$QUICK" = 1 ] && echo --quick) 2>&1 | tee "$TMP/raw/artillery.txt" >&2
+  TOURNEYD_PID=$T_PID bench/artillery.sh "${ART_ARGS[@]}" 2>&1 | tee "$TMP/raw/artillery.txt" >&2
   ART_RC=${PIPESTATUS[0]}
   set -e
   [ "$ART_RC" = 0 ] || log "!!! bench/artillery.sh exited $ART_RC (see above)"
