@@ -85,8 +85,8 @@ END {
 
   printf "\n== tourneyd benchmark: wrk -t1 -c%s -d%s --latency, 127.0.0.1, %s x %s, tourneyd --threads %s%s ==\n", conns, duration, ncpu, cpu_model, threads, (repeat > 1 ? ", median of " repeat " passes" : "")
   printf "cached rows: %s (%s), after a 1 s warm-up; uncached rows (_nocache): every key, a second tourneyd with --cache-mb 0\n", (hot > 0 ? hot " hot keys per key list" : "every key"), "the tourneyd as started, response cache on"
-  printf "%-22s %5s %5s %9s %7s %7s %7s | %9s %6s | %-14s %8s %8s | %s\n", "endpoint", "cache", "hit%", "req/s", "p50 ms", "p99 ms", "non2xx", "bare", "/bare", "django match", "req/s", "x django", "bars (issue: PASS/MISS; earlier: ok/fail)"
-  line = "--------------------------------------------------------------------------------------------------------------------------------------------------------------"
+  printf "%-28s %5s %5s %9s %7s %7s %7s | %9s %6s | %-14s %8s %8s | %s\n", "endpoint", "cache", "hit%", "req/s", "p50 ms", "p99 ms", "non2xx", "bare", "/bare", "django match", "req/s", "x django", "bars (issue: PASS/MISS; earlier: ok/fail)"
+  line = "--------------------------------------------------------------------------------------------------------------------------------------------------------------------"
   printf "%s\n", line
   for (i = 1; i <= nep; i++) {
     ep = eps[i]; base = base_of(ep); nc = (ep != base); tk = "tourneyd" SUBSEP ep
@@ -135,7 +135,7 @@ END {
     if (rd != "" && ep == "register_c256") bars = addbar(bars, "(django at c" conns ")")
     busy = maxv(tk, 15); if (busy == "" || busy < maxv(bk, 15)) busy = maxv(bk, 15); if (dj != "" && (busy == "" || busy < maxv(dk, 15))) busy = maxv(dk, 15)
     if (busy != "" && busy > max_other) bars = bars " (busy: " busy "% other CPU)"
-    printf "%-22s %5s %5s %9s %7s %7s %7s | %9s %6s | %-14s %8s %8s | %s\n", lab[ep], cachecol, (hp == "" ? "-" : sprintf("%.0f", hp)),
+    printf "%-28s %5s %5s %9s %7s %7s %7s | %9s %6s | %-14s %8s %8s | %s\n", lab[ep], cachecol, (hp == "" ? "-" : sprintf("%.0f", hp)),
       fmt_rps(trps), fmt_ms(tp50), fmt_ms(tp99), (tn == "" ? "-" : tn) (tsock > 0 ? "+" tsock "e" : ""),
       fmt_rps(brps), (rb == "" ? "-" : sprintf("%.2f", rb)), (dj == "" ? "-" : dj), fmt_rps(drps) (dsrc == "reference" ? "*" : ""), (rd == "" ? "-" : sprintf("%.1fx", rd)), bars
     regj = "null"

@@ -800,6 +800,11 @@ for rep in $(seq "$REPEAT"); do
   done
 done
 
+# the mixed tourneyd's peak RSS, then it goes (its leaderboard job would wake up during the
+# runs that follow)
+M_HWM=null
+if [ -n "$M_PID" ]; then M_HWM=$(proc_mem_kb "$M_PID" VmHWM); stop_pid "$M_PID"; forget_pid "$M_PID"; fi
+
 # ---------- --scale N: uncached rows at scale 1 and scale N, side by side ----------
 declare -A SC_URL SC_PID SC_DATA
 SC_INFO=""
@@ -853,13 +858,12 @@ if [ "$ARTILLERY" = 1 ]; then
 fi
 
 # ---------- peak RSS, stop servers ----------
-T_HWM=null T_RSS_MAX=null M_HWM=null
+T_HWM=null T_RSS_MAX=null
 if [ -n "$T_PID" ]; then
   T_HWM=$(proc_mem_kb "$T_PID" VmHWM)
   # the main instance's rows only (not the uncached, mixed or scale instances')
   T_RSS_MAX=$(awk -F'\t' '$1=="tourneyd" && $17!="" && $2 !~ /(_nocache$|^mixed$|^scale)/ {if ($17>m) m=$17} END{print (m ? m : "null")}' "$RUNS")
 fi
-[ -n "$M_PID" ] && M_HWM=$(proc_mem_kb "$M_PID" VmHWM)
 for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && stop_pid "$pid"; done
 PIDS=()
 
