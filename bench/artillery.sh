@@ -109,17 +109,7 @@ PHASES_TXT=$(node -e '
 TOTAL_S=$(awk '{s += $2} END{print s}' <<<"$PHASES_TXT")
 log "plan: $(awk '{printf "%s%s %ss%s", (NR>1 ? ", " : ""), $1, $2, ($3 ? " at " $3 " users/s" : "")}' <<<"$PHASES_TXT")${POOL:+, users sharing $POOL connections} ($TOTAL_S s + about 15 s to start$([ -z "$URL" ] && echo ', plus the seed'))"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/tourneyd-artillery.XXXXXX")
-PIDS=()
-cleanup() {
-  local rc=$? pid
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && stop_pid "$pid"; done
-  if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+setup_tmp tourneyd-artillery   # TMP, and PIDS: what it starts, stopped by PID on exit (bench/lib.sh)
 
 # ---------- the server ----------
 T_PID=""

@@ -30,6 +30,21 @@ stop_pid() {  # signal, wait up to 5 s, then KILL it and whatever children it st
   for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
 }
 
+# A temporary directory (TMP) and the EXIT trap that stops every pid in PIDS and removes
+# TMP (KEEP_TMP=1 keeps it); SIGINT and SIGTERM exit through it.
+setup_tmp() {  # name prefix
+  TMP=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  PIDS=()
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+cleanup() {
+  local rc=$? pid
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && stop_pid "$pid"; done
+  if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  exit $rc
+}
 # drop a pid from PIDS (the list the EXIT trap stops) once it is stopped or waited for
 forget_pid() {
   local keep=() p

@@ -289,18 +289,8 @@ log "targets: $TARGETS; rows: $ENDPOINTS"
 log "wrk -t1 -c$CONNS -d$DURATION x $n_runs runs (+1 s warm-up each): about $((EST / 60)) min $((EST % 60)) s (at most $(( (EST + SLACK) / 60 + 1 )) min on a busy machine)"
 
 # ---------- temp dir, cleanup ----------
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/tourneyd-bench.XXXXXX")
-PIDS=()   # servers started here, stopped by PID on exit (stop_pid: bench/lib.sh)
+setup_tmp tourneyd-bench   # TMP, and PIDS: what it starts, stopped by PID on exit (bench/lib.sh)
 INT_PIDS=""   # those stopped with SIGINT (gunicorn)
-cleanup() {
-  local rc=$? pid
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && stop_pid "$pid"; done
-  if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 SKIPPED=""   # endpoints dropped for want of a token or of data (the run is then invalid)
 skip_ep() {  # endpoint reason: drops its rows (cached and uncached)
