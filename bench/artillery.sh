@@ -116,8 +116,8 @@ T_PID=""
 if [ -z "$URL" ]; then
   DB=$TMP/tourneyd.db
   log "seeding scale $SCALE (rng seed $RNG_SEED)"
-  read -r seed_s _ _ <<<"$(seed_db "$TOURNEYD_BIN" "$DB" "$SCALE" "$RNG_SEED" "$TMP/seed.log")"
-  log "  seeded in ${seed_s}s"
+  seed_db "$TOURNEYD_BIN" "$DB" "$SCALE" "$RNG_SEED" "$TMP/seed.log"
+  log "  seeded in ${SEEDED_S}s"
   PORT=$(free_port); URL=http://127.0.0.1:$PORT
   # shellcheck disable=SC2086
   "$TOURNEYD_BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" --threads "$TOURNEYD_THREADS" --log-level warn \

@@ -103,14 +103,15 @@ cache_lookups() {
     END { printf "%d %d %d\n", n["hit"], n["miss"], n["stale"] }'
 }
 
-# tourneyd seed of a scale into a new database, timed: prints "seconds migrate_seconds bytes"
+# tourneyd migrate and seed of a scale into a new database, timed: sets SEEDED_S,
+# SEEDED_MIGRATE_S and SEEDED_BYTES (not in a subshell, so that die stops the script)
 seed_db() {  # bin db scale rng_seed logfile
-  local bin=$1 db=$2 scale=$3 seed=$4 logf=$5 t0 m s
+  local bin=$1 db=$2 scale=$3 seed=$4 logf=$5 t0
   t0=$(now)
   "$bin" migrate up --db "$db" >"$logf" 2>&1 || { tail_log "$logf"; die "tourneyd migrate up failed"; }
-  m=$(since "$t0"); t0=$(now)
+  SEEDED_MIGRATE_S=$(since "$t0"); t0=$(now)
   "$bin" seed --scale "$scale" --rng-seed "$seed" --db "$db" >>"$logf" 2>&1 \
     || { tail_log "$logf"; die "tourneyd seed --scale $scale failed"; }
-  s=$(since "$t0")
-  echo "$s $m $(( $(stat -c %s "$db") + $(stat -c %s "$db-wal" 2>/dev/null || echo 0) ))"
+  SEEDED_S=$(since "$t0")
+  SEEDED_BYTES=$(( $(stat -c %s "$db") + $(stat -c %s "$db-wal" 2>/dev/null || echo 0) ))
 }

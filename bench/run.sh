@@ -381,7 +381,8 @@ spread() {  # n file
 if has "$TARGETS" tourneyd; then
   DB=$TMP/tourneyd.db
   log "tourneyd: migrate + seed --scale $SCALE --rng-seed $RNG_SEED"
-  read -r SEED_S MIGRATE_S DB_BYTES <<<"$(seed_db "$TOURNEYD_BIN" "$DB" "$SCALE" "$RNG_SEED" "$TMP/seed.log")"
+  seed_db "$TOURNEYD_BIN" "$DB" "$SCALE" "$RNG_SEED" "$TMP/seed.log"
+  SEED_S=$SEEDED_S MIGRATE_S=$SEEDED_MIGRATE_S DB_BYTES=$SEEDED_BYTES
   log "  seeded in ${SEED_S}s (migrate ${MIGRATE_S}s), database $((DB_BYTES / 1048576)) MiB"
   T_COUNTS=$(row_counts "$DB")
   key_lists "$DB" "$TMP"
@@ -802,7 +803,8 @@ if [ -n "$SCALE_ROWS" ] && has "$TARGETS" tourneyd; then
   SC_URL[1]=$N_URL SC_PID[1]=$N_PID SC_DATA[1]=$T_DATA
   SDIR=$TMP/scale$BIG_SCALE; mkdir -p "$SDIR"
   log "scale $BIG_SCALE: migrate + seed --scale $BIG_SCALE --rng-seed $RNG_SEED"
-  read -r SC_SEED_S _ SC_DB_BYTES <<<"$(seed_db "$TOURNEYD_BIN" "$SDIR/tourneyd.db" "$BIG_SCALE" "$RNG_SEED" "$SDIR/seed.log")"
+  seed_db "$TOURNEYD_BIN" "$SDIR/tourneyd.db" "$BIG_SCALE" "$RNG_SEED" "$SDIR/seed.log"
+  SC_SEED_S=$SEEDED_S SC_DB_BYTES=$SEEDED_BYTES
   SC_COUNTS=$(row_counts "$SDIR/tourneyd.db")
   log "  seeded in ${SC_SEED_S}s, database $((SC_DB_BYTES / 1048576)) MiB: $SC_COUNTS"
   key_lists "$SDIR/tourneyd.db" "$SDIR"
