@@ -8,7 +8,7 @@ PY         ?= /usr/bin/python3
 DEMO_DB    ?= data/demo.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps build asan run test test-unit test-api test-asan test-browser bench format clean
+.PHONY: all deps build asan run test test-unit test-api test-asan test-browser bench bench-deps bench-artillery format clean
 
 all: build
 
@@ -56,8 +56,22 @@ test-browser: build
 	cd tests/browser && TOURNEYD_BIN=$(CURDIR)/$(BUILD)/tourneyd node --test \
 	  --test-reporter=spec pages.test.mjs
 
-bench: build
-	bench/run.sh $(BENCH_ARGS)
+# the whole benchmark (bench/README.md): every row, the scale-10 comparison and the original
+# load test; BENCH_FULL= leaves those two out, BENCH_ARGS adds options (e.g. --quick)
+BENCH_FULL ?= --scale 10 --artillery
+bench: build $(if $(findstring --artillery,$(BENCH_FULL) $(BENCH_ARGS)),bench-deps)
+	bench/run.sh $(BENCH_FULL) $(BENCH_ARGS)
+
+# artillery (bench/package-lock.json) into bench/node_modules, once; its Playwright
+# dependency would download a browser, which the load test does not use
+bench-deps: bench/node_modules/.bin/artillery
+
+bench/node_modules/.bin/artillery: bench/package.json bench/package-lock.json
+	cd bench && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+bench-artillery: build bench-deps
+	bench/artillery.sh $(ARTILLERY_ARGS)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c')
