@@ -39,6 +39,7 @@ static const api_route api_routes[] = {
     {HTTP_POST, "/api/v1/tournaments/{slug}/status", api_tournament_status},
     {HTTP_GET, "/api/v1/tournaments/{slug}/state", api_tournament_state},
     {HTTP_GET, "/api/v1/tournament-states", api_tournament_states},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/live", api_tournament_live},
     {HTTP_POST, "/api/v1/teams", api_teams_create},
     {HTTP_GET, "/api/v1/teams/{id}", api_team_get},
     {HTTP_POST, "/api/v1/teams/{id}/members", api_team_member_add},
@@ -70,6 +71,7 @@ static const api_route api_routes[] = {
 static struct {
     router *rt;
     req_handler handlers[ROUTER_MAX_ROUTES];
+    api_live_fn live;
 } api;
 
 int api_init(const api_config *cfg, char *err, size_t errlen)
@@ -87,6 +89,7 @@ int api_init(const api_config *cfg, char *err, size_t errlen)
         }
         api.handlers[i] = api_routes[i].handler;
     }
+    api.live = cfg->live;
     if (api_auth_init(cfg) != 0) {
         snprintf(err, errlen, "cannot set up authentication");
         return -1;
@@ -109,6 +112,15 @@ const router *api_router(void)
 const req_handler *api_handlers(void)
 {
     return api.handlers;
+}
+
+void api_live(req *r, int64_t tournament_id)
+{
+    if (!api.live) {
+        req_error(r, 503, "unavailable", NULL, "live updates are not enabled");
+        return;
+    }
+    api.live(r, tournament_id);
 }
 
 db_conn *api_db(req *r)
