@@ -68,7 +68,8 @@ static int cmd_serve(int argc, char **argv)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cores > 0 ? (unsigned)cores : 2, slow_ms = 100, login_rate = 20,
              max_conns = 10000, idle = 60, token_days = 30, lb_interval = 60, cache_mb = 32,
-             ws_max = 10000, ws_ping = 30, ws_send_kb = 1024, ws_close_ms = 2000;
+             ws_max = 10000, ws_ping = 30, ws_send_kb = 1024, ws_close_ms = 2000,
+             ws_threads = threads;
     bool migrate = false;
     opt opts[] = {
         {"db", "TOURNEYD_DB", OPT_STR, &db_path, "PATH", "SQLite database file", 0, 0},
@@ -92,6 +93,8 @@ static int cmd_serve(int argc, char **argv)
          "login tokens expire after DAYS (default 30)", 1, 3650},
         {"cache-mb", "TOURNEYD_CACHE_MB", OPT_UINT, &cache_mb, "MB",
          "response cache size in MiB, shared by the io threads (default 32; 0 = off)", 0, 65536},
+        {"ws-threads", "TOURNEYD_WS_THREADS", OPT_UINT, &ws_threads, "N",
+         "live threads that write to WebSocket subscribers (default: the number of cores)", 1, 64},
         {"ws-max", "TOURNEYD_WS_MAX", OPT_UINT, &ws_max, "N",
          "live (WebSocket) connections at most; more get 503 (default 10000)", 1, 1000000},
         {"ws-ping", "TOURNEYD_WS_PING", OPT_UINT, &ws_ping, "S",
@@ -162,6 +165,7 @@ static int cmd_serve(int argc, char **argv)
     /* live updates: the writer tells the live thread what each commit changed, and the
      * messages are the JSON of api/ (one writer of each shape) */
     live_config lcfg = {.db_path = db_path,
+                        .threads = ws_threads,
                         .max_clients = ws_max,
                         .ping_s = ws_ping,
                         .send_limit = (size_t)ws_send_kb << 10,

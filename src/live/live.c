@@ -1,30 +1,41 @@
-/* live.c: the live thread, its subscribers and the path of change events (see live.h).
+/* live.c: the live threads, their subscribers and the path of change events (live.h).
  *
  * Owns every upgraded connection (live_client: its libwslay context, its queue of
- * outgoing frames, its timers), the subscriptions (tournament id -> clients), the queue
- * of commits from the writer and the live thread's read connection. Only the live thread
- * touches clients and subscriptions; other threads meet it in three places, each behind
- * this module's functions: the queue of events and of new connections (a mutex and an
- * eventfd), the per-slot subscriber counts the writer's listener reads (atomics: a
- * tournament id hashes to a slot, a non-zero slot means "maybe subscribed"), and the
+ * outgoing frames, its timers), the subscriptions (tournament id -> clients) and the
+ * events of commits. Subscribers are spread over --ws-threads shards; a shard is one
+ * thread with its own epoll, eventfd, clients, subscriptions, frame encoder and read
+ * connection, and only that thread touches them (on loopback, writing to a socket costs
+ * about 10 us of kernel time, so 1,000 subscribers need more than one core to hear of a
+ * commit within a few milliseconds). Other threads meet the shards in three places, each
+ * behind this module's functions: a shard's queues of events and new connections (a
+ * mutex and its eventfd), the subscriber counts per hashed tournament slot that the
+ * writer's listener reads (atomics: non-zero means "maybe subscribed"), and the
  * connection count that enforces the cap (an atomic reserved before the 101).
+ *
+ * One event per commit. The listener reads what the commit changed in subscribed
+ * tournaments on the writer's connection (exactly that commit) and hands the same event
+ * to every shard; the first shard with subscribers of a tournament serializes its
+ * messages (under the event's lock), the others reuse them, and the last shard done
+ * frees the event and records the fan-out time. A message is framed once (live_msg,
+ * refcounted) and every client's queue points at it; queues are written with sendmsg
+ * (iovecs, no copy).
  *
  * Exactly once, in order. The listener numbers every commit (seq). A client that joins
  * first counts itself in its slot, then reads seq (S), then reads the state; events with
- * seq <= S are skipped for it (its snapshot already holds them) and state messages are
- * sent only when their version is above the last one the client got. A commit whose
- * listener saw the slot empty came before the join's count, hence before S and inside
- * the snapshot. So no change is lost and no state is sent twice.
+ * seq <= S are skipped for it (its snapshot holds them) and a state message goes out only
+ * with a version above the last one the client got. A commit whose listener saw the slot
+ * empty came before the join's count, hence before S and inside the snapshot: no change
+ * is lost and no state is sent twice. Each shard takes its events in commit order.
  *
- * Shared bytes. A message is serialized and framed once (live_msg, refcounted); each
- * client's queue holds pointers to messages and is written with sendmsg (iovecs, no
- * copy). libwslay parses what clients send and frames the control frames it answers
- * with (pong, the echo of a close); its send callback copies those few bytes into the
- * client's queue, so one queue orders everything written to a socket. */
+ * libwslay parses what clients send and frames the control frames it answers with (pong,
+ * the echo of a close); its send callback copies those few bytes into the client's queue,
+ * so one queue orders everything written to a socket. */
 #include "live/live.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -49,35 +60,37 @@
 #include "util/buf.h"
 #include "util/timefmt.h"
 
-#define LIVE_SLOT_BITS   12 /* 4096 subscriber-count slots */
-#define LIVE_SLOTS       (1u << LIVE_SLOT_BITS)
-#define LIVE_BUCKETS     1024 /* subscription hash chains */
-#define LIVE_CTRL_BUF    512  /* control frames libwslay writes in one go */
-#define LIVE_IOV_MAX     64
-#define LIVE_MAX_EVENTS  256
-#define LIVE_SNDBUF      (64 * 1024) /* SO_SNDBUF of an upgraded socket (the kernel doubles it) */
-#define LIVE_WAKE_MARKER ((void *)&live.efd)
+#define LIVE_SLOT_BITS  12 /* 4096 subscriber-count slots */
+#define LIVE_SLOTS      (1u << LIVE_SLOT_BITS)
+#define LIVE_BUCKETS    1024 /* subscription hash chains per shard */
+#define LIVE_CTRL_BUF   512  /* control frames libwslay writes in one go */
+#define LIVE_IOV_MAX    64
+#define LIVE_MAX_EVENTS 256
+#define LIVE_SNDBUF     (64 * 1024) /* SO_SNDBUF of an upgraded socket (the kernel doubles it) */
+#define LIVE_SHARDS_MAX 64
 
 /* ---- messages: complete frames shared by every client they are queued for ---- */
 
 typedef struct live_msg {
-    int refs;
-    bool data; /* a state or match message (counted as sent) */
+    atomic_int refs; /* clients of any shard may hold one */
+    bool data;       /* a state or match message (counted as sent) */
     size_t len;
     uint8_t bytes[];
 } live_msg;
 
 typedef struct live_sub live_sub;
 typedef struct live_client live_client;
+typedef struct live_shard live_shard;
 
 struct live_client {
     int fd;
     req_upgraded *h;
     int64_t tid;
+    live_shard *shard;
     wslay_event_context_ptr ws;
     live_sub *sub;
     live_client *sub_prev, *sub_next; /* the subscription's clients */
-    live_client *prev, *next;         /* every client */
+    live_client *prev, *next;         /* every client of the shard */
     live_client *link;                /* the join queue, then the list of dead clients */
     /* bytes libmicrohttpd read past the handshake: served before the socket */
     uint8_t *extra;
@@ -105,7 +118,8 @@ struct live_sub {
     live_sub *next;
 };
 
-/* One tournament of a commit, read on the writer's connection right after the commit. */
+/* One tournament of a commit, read on the writer's connection right after the commit,
+ * and its messages once a shard built them. */
 typedef struct live_tchange {
     int64_t tid;
     bool deleted;
@@ -113,10 +127,17 @@ typedef struct live_tchange {
     int nm;
     int64_t *mid;       /* changed matches, in write order, each once */
     const st_match **m; /* their rows; NULL for a match that was deleted */
+    bool built;         /* under the event's lock */
+    int nmsgs;
+    live_msg **msgs; /* the match messages */
+    live_msg *state_msg;
 } live_tchange;
 
 typedef struct live_event {
-    struct live_event *next;
+    struct live_event **next; /* in each shard's queue */
+    atomic_uint pending;      /* shards that have not processed it yet */
+    atomic_bool delivered;    /* some subscriber got a message */
+    pthread_mutex_t lock;     /* building the messages */
     uint64_t seq, commit_ns;
     bool resync; /* what changed is unknown: every subscribed tournament's state again */
     arena *a;    /* the event and its rows live here */
@@ -124,7 +145,27 @@ typedef struct live_event {
     live_tchange *t;
 } live_event;
 
-/* Whether a client's connection reservation was handed to the live thread. */
+struct live_shard {
+    unsigned index;
+    pthread_t thread;
+    bool started;
+    int epfd, efd;
+    /* shared with other threads, under lock */
+    pthread_mutex_t lock;
+    bool stopping;
+    live_event *ev_head, *ev_tail;
+    live_client *join_head, *join_tail;
+    /* the shard's thread only */
+    db_conn *db;
+    ws_encoder *enc;
+    live_sub *subs[LIVE_BUCKETS];
+    live_client *clients;
+    live_client *dead;
+    uint64_t now_ns, stop_deadline_ns;
+    bool closing_all;
+};
+
+/* Whether a client's connection reservation was handed to a shard. */
 typedef struct live_ticket {
     int64_t tid;
     bool handed;
@@ -132,27 +173,19 @@ typedef struct live_ticket {
 
 static struct {
     live_config cfg;
-    bool started;
-    pthread_t thread;
+    uint64_t ping_ns, close_wait_ns, tick_ns;
+    live_shard *shards;
+    unsigned nshards;
+    /* Taken by every other thread that hands work to the shards (the listener, an
+     * upgrade) and by live_stop to close the door: behind it, `accepting` false means the
+     * shards may be gone. */
+    pthread_mutex_t gate;
     atomic_bool accepting;
-    int epfd, efd;
-    /* shared with other threads */
-    pthread_mutex_t lock;
-    bool stopping;                 /* under lock */
-    live_event *ev_head, *ev_tail; /* under lock */
-    live_client *join_head, *join_tail;
     _Atomic uint32_t slots[LIVE_SLOTS];
     _Atomic uint64_t seq;
-    _Atomic unsigned nclients;
-    /* the live thread's own */
-    db_conn *db;
-    ws_encoder *enc;
-    live_sub *subs[LIVE_BUCKETS];
-    live_client *clients;
-    live_client *dead;
-    uint64_t now_ns, ping_ns, close_wait_ns, tick_ns, stop_deadline_ns;
-    bool closing_all;
-} live = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1, .efd = -1};
+    atomic_uint nclients;
+    atomic_uint next_shard;
+} live = {.gate = PTHREAD_MUTEX_INITIALIZER};
 
 static uint32_t live_slot(int64_t tid)
 {
@@ -168,23 +201,29 @@ static live_msg *live_msg_new(size_t cap, bool data)
 {
     live_msg *m = malloc(sizeof *m + cap);
     if (!m) return NULL;
-    m->refs = 1;
+    atomic_init(&m->refs, 1);
     m->data = data;
     m->len = 0;
     return m;
 }
 
+static void live_msg_ref(live_msg *m)
+{
+    atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+}
+
 static void live_msg_unref(live_msg *m)
 {
-    if (m && --m->refs == 0) free(m);
+    if (m && atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1) free(m);
 }
 
 /* Frames a payload as one text (or close) frame. */
-static live_msg *live_frame(uint8_t opcode, const void *payload, size_t n, bool data)
+static live_msg *live_frame(ws_encoder *enc, uint8_t opcode, const void *payload, size_t n,
+                            bool data)
 {
     live_msg *m = live_msg_new(n + WS_FRAME_HEADER_MAX, data);
     if (!m) return NULL;
-    m->len = ws_encode(live.enc, opcode, payload, n, m->bytes);
+    m->len = ws_encode(enc, opcode, payload, n, m->bytes);
     if (!m->len) {
         free(m);
         return NULL;
@@ -193,7 +232,7 @@ static live_msg *live_frame(uint8_t opcode, const void *payload, size_t n, bool 
 }
 
 /* {"type": "state", "data": <state>} */
-static live_msg *live_state_msg(arena *a, const st_tournament *t)
+static live_msg *live_state_msg(ws_encoder *enc, arena *a, const st_tournament *t)
 {
     buf b;
     buf_init(&b, a, 512);
@@ -205,12 +244,13 @@ static live_msg *live_state_msg(arena *a, const st_tournament *t)
     live.cfg.state_json(&w, t, time_now());
     jw_obj_end(&w);
     if (!jw_ok(&w)) return NULL;
-    return live_frame(WSLAY_TEXT_FRAME, b.data, b.len, true);
+    return live_frame(enc, WSLAY_TEXT_FRAME, b.data, b.len, true);
 }
 
 /* {"type": "match", "data": <match>}; a deleted match (a Swiss round reset) is
  * {"id", "tournament", "state": "deleted"} (docs/API-DECISIONS.md). */
-static live_msg *live_match_msg(arena *a, const char *slug, int64_t id, const st_match *m)
+static live_msg *live_match_msg(ws_encoder *enc, arena *a, const char *slug, int64_t id,
+                                const st_match *m)
 {
     buf b;
     buf_init(&b, a, 1024);
@@ -230,7 +270,7 @@ static live_msg *live_match_msg(arena *a, const char *slug, int64_t id, const st
     }
     jw_obj_end(&w);
     if (!jw_ok(&w)) return NULL;
-    return live_frame(WSLAY_TEXT_FRAME, b.data, b.len, true);
+    return live_frame(enc, WSLAY_TEXT_FRAME, b.data, b.len, true);
 }
 
 /* ---- a client's queue of frames ---- */
@@ -255,7 +295,7 @@ static bool client_push(live_client *c, live_msg *m)
     c->ring[(c->ring_head + c->ring_n) % c->ring_cap] = m;
     c->ring_n++;
     c->queued += m->len;
-    m->refs++;
+    live_msg_ref(m);
     return true;
 }
 
@@ -323,13 +363,13 @@ static ssize_t client_recv_cb(wslay_event_context_ptr ctx, uint8_t *out, size_t 
         if (n > len) n = len;
         memcpy(out, c->extra + c->extra_off, n);
         c->extra_off += n;
-        c->last_rx_ns = live.now_ns;
+        c->last_rx_ns = c->shard->now_ns;
         return (ssize_t)n;
     }
     for (;;) {
         ssize_t n = recv(c->fd, out, len, 0);
         if (n > 0) {
-            c->last_rx_ns = live.now_ns;
+            c->last_rx_ns = c->shard->now_ns;
             return n;
         }
         if (n < 0 && errno == EINTR) continue;
@@ -366,7 +406,7 @@ static void client_close(live_client *c, uint16_t code, const char *reason)
     if (c->close_queued || c->wslay_off) return;
     /* WSLAY_ERR_NO_MORE_MSG: a close is queued already, which is all we want */
     (void)wslay_event_queue_close(c->ws, code, (const uint8_t *)reason, strlen(reason));
-    if (!c->deadline_ns) c->deadline_ns = live.now_ns + live.close_wait_ns;
+    if (!c->deadline_ns) c->deadline_ns = c->shard->now_ns + live.close_wait_ns;
 }
 
 /* Is this text message {"type": "ping"}? */
@@ -392,7 +432,7 @@ static void client_on_msg(wslay_event_context_ptr ctx,
     if (c->close_queued || c->wslay_off || c->deadline_ns) return;
     if (arg->opcode == WSLAY_TEXT_FRAME && live_is_app_ping(arg->msg, arg->msg_length)) {
         static const char pong[] = "{\"type\":\"pong\"}";
-        live_msg *m = live_frame(WSLAY_TEXT_FRAME, pong, sizeof pong - 1, false);
+        live_msg *m = live_frame(c->shard->enc, WSLAY_TEXT_FRAME, pong, sizeof pong - 1, false);
         if (!m || !client_push(c, m)) c->broken = true;
         live_msg_unref(m);
         return;
@@ -436,7 +476,7 @@ static void client_pump(live_client *c)
     }
     if (!c->close_queued && wslay_event_get_close_sent(c->ws)) {
         c->close_queued = true;
-        if (!c->deadline_ns) c->deadline_ns = live.now_ns + live.close_wait_ns;
+        if (!c->deadline_ns) c->deadline_ns = c->shard->now_ns + live.close_wait_ns;
         uint16_t code = wslay_event_get_status_code_sent(c->ws);
         /* libwslay's own answers to bad frames (the 1003 of an unknown message is counted
          * where it is decided) */
@@ -455,11 +495,11 @@ static void client_fail_protocol(live_client *c)
     c->wslay_off = true;
     static const uint8_t code[2] = {WSLAY_CODE_PROTOCOL_ERROR >> 8,
                                     WSLAY_CODE_PROTOCOL_ERROR & 0xff};
-    live_msg *m = live_frame(WSLAY_CONNECTION_CLOSE, code, sizeof code, false);
+    live_msg *m = live_frame(c->shard->enc, WSLAY_CONNECTION_CLOSE, code, sizeof code, false);
     if (!m || !client_push(c, m)) c->broken = true;
     live_msg_unref(m);
     c->close_queued = true;
-    c->deadline_ns = live.now_ns + live.close_wait_ns;
+    c->deadline_ns = c->shard->now_ns + live.close_wait_ns;
     metrics_ws_dropped(WS_DROP_PROTOCOL);
 }
 
@@ -488,17 +528,18 @@ static void client_read(live_client *c)
 static void client_finish(live_client *c)
 {
     if (c->dead) return;
+    live_shard *sh = c->shard;
     c->dead = true;
-    if (c->joined && epoll_ctl(live.epfd, EPOLL_CTL_DEL, c->fd, NULL) != 0)
+    if (c->joined && epoll_ctl(sh->epfd, EPOLL_CTL_DEL, c->fd, NULL) != 0)
         LOG_EMIT(LOG_ERROR, "live: epoll_ctl DEL failed", LOG_STR("error", strerror(errno)));
     req_upgraded_close(c->h); /* exactly once, after the fd left our epoll */
     atomic_fetch_sub(&live.nclients, 1);
     if (c->joined) metrics_ws_clients_add(-1);
-    c->link = live.dead;
-    live.dead = c;
+    c->link = sh->dead;
+    sh->dead = c;
 }
 
-/* After anything happened to c: queue libwslay's frames, enforce the send limit, write,
+/* After anything happened to c: queue libwslay's frames, write, enforce the send limit,
  * and finish the connection when it is over. */
 static void client_progress(live_client *c)
 {
@@ -522,7 +563,7 @@ static void client_progress(live_client *c)
         c->shut = true;
         if (shutdown(c->fd, SHUT_WR) != 0) c->broken = true;
     }
-    bool done = c->broken || c->eof || (c->deadline_ns && live.now_ns >= c->deadline_ns) ||
+    bool done = c->broken || c->eof || (c->deadline_ns && c->shard->now_ns >= c->deadline_ns) ||
                 (c->close_queued && c->ring_n == 0 && received);
     if (done) client_finish(c);
 }
@@ -540,28 +581,29 @@ static void client_free(live_client *c)
     free(c);
 }
 
-/* ---- subscriptions (live thread) ---- */
+/* ---- subscriptions (a shard's thread) ---- */
 
-static live_sub **live_sub_bucket(int64_t tid)
+static live_sub **live_sub_bucket(live_shard *sh, int64_t tid)
 {
-    return &live.subs[((uint64_t)tid * 0x9e3779b97f4a7c15ULL >> 32) % LIVE_BUCKETS];
+    return &sh->subs[((uint64_t)tid * 0x9e3779b97f4a7c15ULL >> 32) % LIVE_BUCKETS];
 }
 
-static live_sub *live_sub_find(int64_t tid)
+static live_sub *live_sub_find(live_shard *sh, int64_t tid)
 {
-    for (live_sub *s = *live_sub_bucket(tid); s; s = s->next)
+    for (live_sub *s = *live_sub_bucket(sh, tid); s; s = s->next)
         if (s->tid == tid) return s;
     return NULL;
 }
 
 static bool live_subscribe(live_client *c)
 {
-    live_sub *s = live_sub_find(c->tid);
+    live_shard *sh = c->shard;
+    live_sub *s = live_sub_find(sh, c->tid);
     if (!s) {
         s = calloc(1, sizeof *s);
         if (!s) return false;
         s->tid = c->tid;
-        live_sub **b = live_sub_bucket(c->tid);
+        live_sub **b = live_sub_bucket(sh, c->tid);
         s->next = *b;
         *b = s;
     }
@@ -587,7 +629,7 @@ static void live_unsubscribe(live_client *c)
     c->sub = NULL;
     atomic_fetch_sub(&live.slots[live_slot(c->tid)], 1);
     if (--s->n > 0) return;
-    for (live_sub **p = live_sub_bucket(s->tid); *p; p = &(*p)->next) {
+    for (live_sub **p = live_sub_bucket(c->shard, s->tid); *p; p = &(*p)->next) {
         if (*p == s) {
             *p = s->next;
             break;
@@ -598,16 +640,16 @@ static void live_unsubscribe(live_client *c)
 
 /* Frees the clients finished since the last call (deferred, so that no list being
  * walked loses an element under it). */
-static void live_reap(void)
+static void live_reap(live_shard *sh)
 {
-    while (live.dead) {
-        live_client *c = live.dead;
-        live.dead = c->link;
+    while (sh->dead) {
+        live_client *c = sh->dead;
+        sh->dead = c->link;
         live_unsubscribe(c);
         if (c->prev)
             c->prev->next = c->next;
-        else if (live.clients == c)
-            live.clients = c->next;
+        else if (sh->clients == c)
+            sh->clients = c->next;
         if (c->next) c->next->prev = c->prev;
         client_free(c);
     }
@@ -615,13 +657,13 @@ static void live_reap(void)
 
 /* ---- joining ---- */
 
-/* A new connection on the live thread: subscribe, then the current state. */
-static void live_join(live_client *c)
+/* A new connection on its shard: subscribe, then the current state. */
+static void live_join(live_shard *sh, live_client *c)
 {
-    c->next = live.clients;
-    if (live.clients) live.clients->prev = c;
-    live.clients = c;
-    c->last_rx_ns = c->last_ping_ns = live.now_ns;
+    c->next = sh->clients;
+    if (sh->clients) sh->clients->prev = c;
+    sh->clients = c;
+    c->last_rx_ns = c->last_ping_ns = sh->now_ns;
     struct wslay_event_callbacks cb = {
         .recv_callback = client_recv_cb,
         .send_callback = client_send_cb,
@@ -634,12 +676,16 @@ static void live_join(live_client *c)
     }
     wslay_event_config_set_max_recv_msg_length(c->ws, live.cfg.max_message);
     /* the kernel's share of a slow client stays small too: the queue is ours */
-    int sndbuf = LIVE_SNDBUF;
+    int sndbuf = LIVE_SNDBUF, one = 1;
     if (setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) != 0)
         LOG_EMIT(LOG_WARN, "live: cannot size a socket's send buffer",
                  LOG_STR("error", strerror(errno)));
+    /* libmicrohttpd hands the socket over with Nagle on; we write whole messages, and a
+     * message held back for the peer's delayed ACK is tens of milliseconds late */
+    if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+        LOG_EMIT(LOG_WARN, "live: cannot set TCP_NODELAY", LOG_STR("error", strerror(errno)));
     struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c};
-    if (epoll_ctl(live.epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
+    if (epoll_ctl(sh->epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
         LOG_EMIT(LOG_ERROR, "live: epoll_ctl ADD failed", LOG_STR("error", strerror(errno)));
         client_finish(c);
         return;
@@ -654,11 +700,11 @@ static void live_join(live_client *c)
     arena *a = arena_new(4096);
     st_tournament t;
     bool deleted = false;
-    int rc = a ? store_tournament_live_state(live.db, a, c->tid, &t, &deleted) : STORE_ERROR;
-    db_take_queries(live.db);
+    int rc = a ? store_tournament_live_state(sh->db, a, c->tid, &t, &deleted) : STORE_ERROR;
+    db_take_queries(sh->db);
     c->joined_seq = seq;
     if (rc == STORE_OK && !deleted && t.status != TSTATUS_DRAFT) {
-        live_msg *m = live_state_msg(a, &t);
+        live_msg *m = live_state_msg(sh->enc, a, &t);
         if (!m || !client_push(c, m)) c->broken = true;
         live_msg_unref(m);
         c->last_version = t.version;
@@ -674,6 +720,25 @@ static void live_join(live_client *c)
 
 /* ---- events ---- */
 
+static void live_event_free(live_event *e)
+{
+    for (int i = 0; i < e->nt; i++) {
+        live_tchange *t = &e->t[i];
+        for (int k = 0; k < t->nmsgs; k++) live_msg_unref(t->msgs[k]);
+        live_msg_unref(t->state_msg);
+    }
+    pthread_mutex_destroy(&e->lock);
+    arena_free(e->a);
+}
+
+/* A shard is done with e; the last one frees it. */
+static void live_event_done(live_event *e)
+{
+    if (atomic_fetch_sub(&e->pending, 1) != 1) return;
+    if (atomic_load(&e->delivered)) metrics_ws_fanout(time_mono_ns() - e->commit_ns);
+    live_event_free(e);
+}
+
 /* Every subscriber of a tournament that is gone gets 1001. */
 static void live_close_sub(live_sub *s)
 {
@@ -684,56 +749,66 @@ static void live_close_sub(live_sub *s)
     }
 }
 
-/* Sends one tournament's messages of one commit to its subscribers. */
-static bool live_fan_out(const live_event *e, const live_tchange *t, arena *scratch)
+/* The messages of one tournament of e, built by the first shard that needs them. */
+static bool live_build(live_shard *sh, live_event *e, live_tchange *t)
 {
-    live_sub *s = live_sub_find(t->tid);
-    if (!s) return false;
+    pthread_mutex_lock(&e->lock);
+    if (!t->built) {
+        t->built = true;
+        arena *scratch = arena_new(16384);
+        t->msgs = scratch ? arena_calloc(e->a, (size_t)t->nm + 1, sizeof *t->msgs) : NULL;
+        for (int i = 0; t->msgs && i < t->nm; i++) {
+            live_msg *m = live_match_msg(sh->enc, scratch, t->state.slug, t->mid[i], t->m[i]);
+            if (m) t->msgs[t->nmsgs++] = m;
+        }
+        if (scratch) t->state_msg = live_state_msg(sh->enc, scratch, &t->state);
+        arena_free(scratch);
+    }
+    pthread_mutex_unlock(&e->lock);
+    return t->msgs != NULL;
+}
+
+/* Sends one tournament's messages of one commit to this shard's subscribers. */
+static void live_fan_out(live_shard *sh, live_event *e, live_tchange *t)
+{
+    live_sub *s = live_sub_find(sh, t->tid);
+    if (!s) return;
     if (t->deleted || t->state.status == TSTATUS_DRAFT) {
         live_close_sub(s);
-        return true;
+        return;
     }
-    live_msg **msgs = arena_calloc(scratch, (size_t)t->nm + 1, sizeof *msgs);
-    if (!msgs) return false;
-    int n = 0;
-    for (int i = 0; i < t->nm; i++) {
-        live_msg *m = live_match_msg(scratch, t->state.slug, t->mid[i], t->m[i]);
-        if (m) msgs[n++] = m;
-    }
-    live_msg *state = live_state_msg(scratch, &t->state);
+    if (!live_build(sh, e, t)) return;
     bool any = false;
     for (live_client *c = s->head; c; c = c->sub_next) {
         if (c->dead || c->close_queued || c->deadline_ns || e->seq <= c->joined_seq) continue;
         bool ok = true;
-        for (int i = 0; ok && i < n; i++) ok = client_push(c, msgs[i]);
-        if (ok && state && t->state.version > c->last_version) {
-            ok = client_push(c, state);
+        for (int i = 0; ok && i < t->nmsgs; i++) ok = client_push(c, t->msgs[i]);
+        if (ok && t->state_msg && t->state.version > c->last_version) {
+            client_push(c, t->state_msg);
             c->last_version = t->state.version;
         }
         any = true;
         client_progress(c);
     }
-    for (int i = 0; i < n; i++) live_msg_unref(msgs[i]);
-    live_msg_unref(state);
-    return any;
+    if (any) atomic_store(&e->delivered, true);
 }
 
 /* The state of every subscribed tournament again, read here (changes were lost). */
-static void live_resync(void)
+static void live_resync(live_shard *sh)
 {
     arena *a = arena_new(8192);
     if (!a) return;
     for (size_t b = 0; b < LIVE_BUCKETS; b++) {
-        for (live_sub *s = live.subs[b]; s; s = s->next) {
+        for (live_sub *s = sh->subs[b]; s; s = s->next) {
             st_tournament t;
             bool deleted = false;
-            int rc = store_tournament_live_state(live.db, a, s->tid, &t, &deleted);
+            int rc = store_tournament_live_state(sh->db, a, s->tid, &t, &deleted);
             if (rc == STORE_NOT_FOUND || (rc == STORE_OK && deleted)) {
                 live_close_sub(s);
                 continue;
             }
             if (rc != STORE_OK) continue;
-            live_msg *m = live_state_msg(a, &t);
+            live_msg *m = live_state_msg(sh->enc, a, &t);
             if (!m) continue;
             for (live_client *c = s->head; c; c = c->sub_next) {
                 if (c->dead || c->close_queued || t.version <= c->last_version) continue;
@@ -744,31 +819,26 @@ static void live_resync(void)
             live_msg_unref(m);
         }
     }
-    db_take_queries(live.db);
+    db_take_queries(sh->db);
     arena_free(a);
 }
 
-static void live_process(live_event *e)
+static void live_process(live_shard *sh, live_event *e)
 {
-    if (e->resync) {
-        live_resync();
-        return;
-    }
-    arena *scratch = arena_new(16384);
-    if (!scratch) return;
-    bool any = false;
-    for (int i = 0; i < e->nt; i++) any |= live_fan_out(e, &e->t[i], scratch);
-    arena_free(scratch);
-    if (any) metrics_ws_fanout(time_mono_ns() - e->commit_ns);
+    if (e->resync)
+        live_resync(sh);
+    else
+        for (int i = 0; i < e->nt; i++) live_fan_out(sh, e, &e->t[i]);
+    live_event_done(e);
 }
 
-/* ---- the thread ---- */
+/* ---- a shard's thread ---- */
 
-static void live_close_all(void)
+static void live_close_all(live_shard *sh)
 {
-    live.closing_all = true;
-    live.stop_deadline_ns = live.now_ns + live.close_wait_ns;
-    for (live_client *c = live.clients; c; c = c->next) {
+    sh->closing_all = true;
+    sh->stop_deadline_ns = sh->now_ns + live.close_wait_ns;
+    for (live_client *c = sh->clients; c; c = c->next) {
         if (c->dead) continue;
         client_close(c, WSLAY_CODE_GOING_AWAY, "server shutting down");
         client_progress(c);
@@ -776,77 +846,76 @@ static void live_close_all(void)
 }
 
 /* The eventfd fired: new connections, commits, or the order to stop. */
-static void live_wakeup(void)
+static void live_wakeup(live_shard *sh)
 {
     uint64_t v;
-    if (read(live.efd, &v, sizeof v) < 0 && errno != EAGAIN)
+    if (read(sh->efd, &v, sizeof v) < 0 && errno != EAGAIN)
         LOG_EMIT(LOG_ERROR, "live: reading the eventfd failed", LOG_STR("error", strerror(errno)));
-    pthread_mutex_lock(&live.lock);
-    live_client *joins = live.join_head;
-    live_event *events = live.ev_head;
-    live.join_head = live.join_tail = NULL;
-    live.ev_head = live.ev_tail = NULL;
-    bool stop = live.stopping;
-    pthread_mutex_unlock(&live.lock);
+    pthread_mutex_lock(&sh->lock);
+    live_client *joins = sh->join_head;
+    live_event *events = sh->ev_head;
+    sh->join_head = sh->join_tail = NULL;
+    sh->ev_head = sh->ev_tail = NULL;
+    bool stop = sh->stopping;
+    pthread_mutex_unlock(&sh->lock);
     while (joins) {
         live_client *c = joins;
         joins = c->link;
         c->link = NULL;
-        live_join(c);
+        live_join(sh, c);
     }
     while (events) {
         live_event *e = events;
-        events = e->next;
-        live_process(e);
-        arena_free(e->a);
+        events = e->next[sh->index];
+        live_process(sh, e);
     }
-    if (stop && !live.closing_all) live_close_all();
+    if (stop && !sh->closing_all) live_close_all(sh);
 }
 
-static void live_tick(void)
+static void live_tick(live_shard *sh)
 {
-    for (live_client *c = live.clients; c; c = c->next) {
+    uint64_t now = sh->now_ns;
+    for (live_client *c = sh->clients; c; c = c->next) {
         if (c->dead) continue;
         if (c->deadline_ns) {
-            if (live.now_ns >= c->deadline_ns) client_finish(c);
+            if (now >= c->deadline_ns) client_finish(c);
             continue;
         }
         if (c->ping_sent_ns && c->last_rx_ns < c->ping_sent_ns &&
-            live.now_ns - c->ping_sent_ns >= live.ping_ns) {
+            now - c->ping_sent_ns >= live.ping_ns) {
             metrics_ws_dropped(WS_DROP_PING_TIMEOUT);
             client_close(c, WSLAY_CODE_INTERNAL_SERVER_ERROR, "ping timeout");
             client_progress(c);
             continue;
         }
-        if (live.now_ns - c->last_ping_ns >= live.ping_ns) {
+        if (now - c->last_ping_ns >= live.ping_ns) {
             struct wslay_event_msg ping = {.opcode = WSLAY_PING, .msg = NULL, .msg_length = 0};
             if (wslay_event_queue_msg(c->ws, &ping) == 0) {
-                c->last_ping_ns = live.now_ns;
-                if (!c->ping_sent_ns || c->last_rx_ns >= c->ping_sent_ns)
-                    c->ping_sent_ns = live.now_ns;
+                c->last_ping_ns = now;
+                if (!c->ping_sent_ns || c->last_rx_ns >= c->ping_sent_ns) c->ping_sent_ns = now;
             }
             client_progress(c);
         }
     }
 }
 
-static void *live_main(void *unused)
+static void *live_main(void *arg)
 {
-    (void)unused;
+    live_shard *sh = arg;
     struct epoll_event evs[LIVE_MAX_EVENTS];
-    live.now_ns = time_mono_ns();
-    uint64_t next_tick = live.now_ns + live.tick_ns;
+    sh->now_ns = time_mono_ns();
+    uint64_t next_tick = sh->now_ns + live.tick_ns;
     for (;;) {
-        int timeout = next_tick > live.now_ns ? (int)((next_tick - live.now_ns) / 1000000) + 1 : 0;
-        int n = epoll_wait(live.epfd, evs, LIVE_MAX_EVENTS, timeout);
+        int timeout = next_tick > sh->now_ns ? (int)((next_tick - sh->now_ns) / 1000000) + 1 : 0;
+        int n = epoll_wait(sh->epfd, evs, LIVE_MAX_EVENTS, timeout);
         if (n < 0 && errno != EINTR) {
             LOG_EMIT(LOG_ERROR, "live: epoll_wait failed", LOG_STR("error", strerror(errno)));
             n = 0;
         }
-        live.now_ns = time_mono_ns();
+        sh->now_ns = time_mono_ns();
         for (int i = 0; i < n; i++) {
-            if (evs[i].data.ptr == LIVE_WAKE_MARKER) {
-                live_wakeup();
+            if (evs[i].data.ptr == sh) {
+                live_wakeup(sh);
                 continue;
             }
             live_client *c = evs[i].data.ptr;
@@ -854,26 +923,25 @@ static void *live_main(void *unused)
             if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) client_read(c);
             client_progress(c);
         }
-        if (live.now_ns >= next_tick) {
-            live_tick();
-            next_tick = live.now_ns + live.tick_ns;
+        if (sh->now_ns >= next_tick) {
+            live_tick(sh);
+            next_tick = sh->now_ns + live.tick_ns;
         }
-        if (live.closing_all && live.now_ns >= live.stop_deadline_ns)
-            for (live_client *c = live.clients; c; c = c->next) client_finish(c);
-        live_reap();
-        if (live.closing_all && !live.clients) break;
+        if (sh->closing_all && sh->now_ns >= sh->stop_deadline_ns)
+            for (live_client *c = sh->clients; c; c = c->next) client_finish(c);
+        live_reap(sh);
+        if (sh->closing_all && !sh->clients) break;
     }
     return NULL;
 }
 
 /* ---- other threads ---- */
 
-static void live_signal(void)
+static void live_signal(live_shard *sh)
 {
     uint64_t one = 1;
-    if (write(live.efd, &one, sizeof one) < 0)
-        LOG_EMIT(LOG_ERROR, "live: waking the live thread failed",
-                 LOG_STR("error", strerror(errno)));
+    if (write(sh->efd, &one, sizeof one) < 0)
+        LOG_EMIT(LOG_ERROR, "live: waking a live thread failed", LOG_STR("error", strerror(errno)));
 }
 
 static void live_ticket_cleanup(void *p)
@@ -882,7 +950,7 @@ static void live_ticket_cleanup(void *p)
     if (!t->handed) atomic_fetch_sub(&live.nclients, 1);
 }
 
-/* On the io thread, once the 101 is out: hand the socket to the live thread. */
+/* On the io thread, once the 101 is out: hand the socket to a shard (in turn). */
 static void live_upgraded(void *arg, int fd, const char *extra, size_t extra_len, req_upgraded *h)
 {
     live_ticket *t = arg;
@@ -901,21 +969,26 @@ static void live_upgraded(void *arg, int fd, const char *extra, size_t extra_len
     c->extra = copy;
     c->extra_len = extra_len;
     t->handed = true;
-    pthread_mutex_lock(&live.lock);
-    if (live.stopping) {
-        pthread_mutex_unlock(&live.lock);
+    pthread_mutex_lock(&live.gate);
+    live_shard *sh = NULL;
+    if (atomic_load(&live.accepting)) {
+        sh = &live.shards[atomic_fetch_add(&live.next_shard, 1) % live.nshards];
+        c->shard = sh;
+        pthread_mutex_lock(&sh->lock);
+        if (sh->join_tail)
+            sh->join_tail->link = c;
+        else
+            sh->join_head = c;
+        sh->join_tail = c;
+        pthread_mutex_unlock(&sh->lock);
+        live_signal(sh);
+    }
+    pthread_mutex_unlock(&live.gate);
+    if (!sh) { /* stopping: upgraded too late */
         req_upgraded_close(h);
         atomic_fetch_sub(&live.nclients, 1);
         client_free(c);
-        return;
     }
-    if (live.join_tail)
-        live.join_tail->link = c;
-    else
-        live.join_head = c;
-    live.join_tail = c;
-    pthread_mutex_unlock(&live.lock);
-    live_signal();
 }
 
 /* Reserves one connection under the cap. */
@@ -992,36 +1065,48 @@ static int live_idmap_get(const live_idmap *m, int64_t key)
     return -1;
 }
 
-static void live_enqueue(live_event *e)
+/* A new event in its own arena (NULL on OOM). */
+static live_event *live_event_new(uint64_t seq, uint64_t commit_ns, size_t first_block)
 {
-    pthread_mutex_lock(&live.lock);
-    if (live.stopping) {
-        pthread_mutex_unlock(&live.lock);
-        arena_free(e->a);
-        return;
-    }
-    e->next = NULL;
-    if (live.ev_tail)
-        live.ev_tail->next = e;
-    else
-        live.ev_head = e;
-    live.ev_tail = e;
-    pthread_mutex_unlock(&live.lock);
-    live_signal();
-}
-
-static void live_enqueue_resync(uint64_t seq, uint64_t commit_ns)
-{
-    arena *a = arena_new(256);
+    arena *a = arena_new(first_block);
     live_event *e = a ? arena_calloc(a, 1, sizeof *e) : NULL;
-    if (!e) {
+    if (e) e->next = arena_calloc(a, live.nshards, sizeof *e->next);
+    if (!e || !e->next || pthread_mutex_init(&e->lock, NULL) != 0) {
         arena_free(a);
-        LOG_EMIT(LOG_ERROR, "live: out of memory; subscribers may miss a change");
-        return;
+        return NULL;
     }
     e->a = a;
     e->seq = seq;
     e->commit_ns = commit_ns;
+    atomic_init(&e->pending, live.nshards);
+    atomic_init(&e->delivered, false);
+    return e;
+}
+
+/* Hands e to every shard (each takes its events in commit order). Under the gate. */
+static void live_enqueue(live_event *e)
+{
+    for (unsigned i = 0; i < live.nshards; i++) {
+        live_shard *sh = &live.shards[i];
+        pthread_mutex_lock(&sh->lock);
+        e->next[i] = NULL;
+        if (sh->ev_tail)
+            sh->ev_tail->next[i] = e;
+        else
+            sh->ev_head = e;
+        sh->ev_tail = e;
+        pthread_mutex_unlock(&sh->lock);
+        live_signal(sh);
+    }
+}
+
+static void live_enqueue_resync(uint64_t seq, uint64_t commit_ns)
+{
+    live_event *e = live_event_new(seq, commit_ns, 256);
+    if (!e) {
+        LOG_EMIT(LOG_ERROR, "live: out of memory; subscribers may miss a change");
+        return;
+    }
     e->resync = true;
     live_enqueue(e);
 }
@@ -1081,7 +1166,7 @@ static int live_read_commit(db_conn *w, live_event *e, const db_change *ch, size
     if (!buf_ok(&ids)) return STORE_ERROR;
     st_match *rows = NULL;
     int nrows = 0;
-    live_idmap byid;
+    live_idmap byid = {0};
     if (norder) {
         int rc = store_matches_by_ids(w, a, ids.data, &rows, &nrows);
         if (rc != STORE_OK) return rc;
@@ -1112,12 +1197,9 @@ static int live_read_commit(db_conn *w, live_event *e, const db_change *ch, size
     return STORE_OK;
 }
 
-void live_on_commit(db_conn *w, const db_change *ch, size_t n, void *arg)
+/* The listener's work, behind the gate. */
+static void live_commit(db_conn *w, const db_change *ch, size_t n, uint64_t seq, uint64_t commit_ns)
 {
-    (void)arg;
-    uint64_t commit_ns = time_mono_ns();
-    uint64_t seq = atomic_fetch_add(&live.seq, 1) + 1;
-    if (!atomic_load(&live.accepting)) return;
     if (n == 0) {
         live_enqueue_resync(seq, commit_ns);
         return;
@@ -1125,29 +1207,88 @@ void live_on_commit(db_conn *w, const db_change *ch, size_t n, void *arg)
     size_t i = 0;
     while (i < n && !live_subscribed(live_change_tid(&ch[i]))) i++;
     if (i == n) return; /* nobody follows what changed: no cost beyond this scan */
-    arena *a = arena_new(16384);
-    live_event *e = a ? arena_calloc(a, 1, sizeof *e) : NULL;
+    live_event *e = live_event_new(seq, commit_ns, 16384);
     if (!e) {
-        arena_free(a);
         live_enqueue_resync(seq, commit_ns);
         return;
     }
-    e->a = a;
-    e->seq = seq;
-    e->commit_ns = commit_ns;
     int rc = live_read_commit(w, e, ch, n);
     db_release(w);
     if (rc != STORE_OK) {
         LOG_EMIT(LOG_ERROR, "live: reading a commit's rows failed; resending states",
                  LOG_INT("rc", rc));
-        arena_free(a);
+        e->nt = 0;
+        live_event_free(e);
         live_enqueue_resync(seq, commit_ns);
         return;
     }
     live_enqueue(e);
 }
 
+void live_on_commit(db_conn *w, const db_change *ch, size_t n, void *arg)
+{
+    (void)arg;
+    uint64_t commit_ns = time_mono_ns();
+    uint64_t seq = atomic_fetch_add(&live.seq, 1) + 1;
+    pthread_mutex_lock(&live.gate);
+    if (atomic_load(&live.accepting)) live_commit(w, ch, n, seq, commit_ns);
+    pthread_mutex_unlock(&live.gate);
+}
+
 /* ---- start and stop ---- */
+
+static int live_shard_open(live_shard *sh, unsigned index, char *err, size_t errlen)
+{
+    sh->index = index;
+    sh->epfd = sh->efd = -1;
+    sh->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+    sh->db = db_open(live.cfg.db_path, true, err, errlen);
+    if (!sh->db) return -1;
+    sh->enc = ws_encoder_new();
+    sh->epfd = epoll_create1(EPOLL_CLOEXEC);
+    sh->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = sh};
+    if (!sh->enc || sh->epfd < 0 || sh->efd < 0 ||
+        epoll_ctl(sh->epfd, EPOLL_CTL_ADD, sh->efd, &ev) != 0) {
+        snprintf(err, errlen, "cannot set up a live thread: %s", strerror(errno));
+        return -1;
+    }
+    int rc = pthread_create(&sh->thread, NULL, live_main, sh);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start a live thread: %s", strerror(rc));
+        return -1;
+    }
+    sh->started = true;
+    return 0;
+}
+
+/* Frees what a shard holds once its thread is gone (or never started). */
+static void live_shard_close(live_shard *sh)
+{
+    /* nothing is queued after `stopping`; what was queued before the thread saw it: */
+    while (sh->ev_head) {
+        live_event *e = sh->ev_head;
+        sh->ev_head = e->next[sh->index];
+        live_event_done(e);
+    }
+    while (sh->join_head) {
+        live_client *c = sh->join_head;
+        sh->join_head = c->link;
+        req_upgraded_close(c->h);
+        atomic_fetch_sub(&live.nclients, 1);
+        client_free(c);
+    }
+    sh->ev_tail = NULL;
+    sh->join_tail = NULL;
+    if (sh->epfd >= 0) close(sh->epfd);
+    if (sh->efd >= 0) close(sh->efd);
+    sh->epfd = sh->efd = -1;
+    ws_encoder_free(sh->enc);
+    sh->enc = NULL;
+    db_close(sh->db);
+    sh->db = NULL;
+    pthread_mutex_destroy(&sh->lock);
+}
 
 int live_start(const live_config *cfg, char *err, size_t errlen)
 {
@@ -1158,67 +1299,46 @@ int live_start(const live_config *cfg, char *err, size_t errlen)
     live.tick_ns = live.ping_ns / 4;
     if (live.tick_ns > live.close_wait_ns / 4) live.tick_ns = live.close_wait_ns / 4;
     if (live.tick_ns > 1000000000ULL) live.tick_ns = 1000000000ULL;
-    live.db = db_open(cfg->db_path, true, err, errlen);
-    if (!live.db) return -1;
-    live.enc = ws_encoder_new();
-    live.epfd = epoll_create1(EPOLL_CLOEXEC);
-    live.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = LIVE_WAKE_MARKER};
-    if (!live.enc || live.epfd < 0 || live.efd < 0 ||
-        epoll_ctl(live.epfd, EPOLL_CTL_ADD, live.efd, &ev) != 0) {
-        snprintf(err, errlen, "cannot set up the live thread: %s", strerror(errno));
-        goto fail;
+    live.nshards = cfg->threads < 1                 ? 1
+                   : cfg->threads > LIVE_SHARDS_MAX ? LIVE_SHARDS_MAX
+                                                    : cfg->threads;
+    live.shards = calloc(live.nshards, sizeof *live.shards);
+    if (!live.shards) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
     }
     atomic_store(&live.accepting, true);
-    int rc = pthread_create(&live.thread, NULL, live_main, NULL);
-    if (rc != 0) {
-        atomic_store(&live.accepting, false);
-        snprintf(err, errlen, "cannot start the live thread: %s", strerror(rc));
-        goto fail;
+    for (unsigned i = 0; i < live.nshards; i++) {
+        if (live_shard_open(&live.shards[i], i, err, errlen) != 0) {
+            live_shard_close(&live.shards[i]);
+            live.nshards = i; /* the ones started so far */
+            live_stop();
+            return -1;
+        }
     }
-    live.started = true;
     return 0;
-fail:
-    if (live.epfd >= 0) close(live.epfd);
-    if (live.efd >= 0) close(live.efd);
-    live.epfd = live.efd = -1;
-    ws_encoder_free(live.enc);
-    live.enc = NULL;
-    db_close(live.db);
-    live.db = NULL;
-    return -1;
 }
 
 void live_stop(void)
 {
-    if (!live.started) return;
+    if (!live.shards) return;
+    pthread_mutex_lock(&live.gate); /* wait for a listener or an upgrade in progress */
     atomic_store(&live.accepting, false);
-    pthread_mutex_lock(&live.lock);
-    live.stopping = true;
-    pthread_mutex_unlock(&live.lock);
-    live_signal();
-    pthread_join(live.thread, NULL);
-    live.started = false;
-    /* nothing is queued after `stopping`; what was queued before the thread saw it: */
-    while (live.ev_head) {
-        live_event *e = live.ev_head;
-        live.ev_head = e->next;
-        arena_free(e->a);
+    pthread_mutex_unlock(&live.gate);
+    for (unsigned i = 0; i < live.nshards; i++) {
+        live_shard *sh = &live.shards[i];
+        pthread_mutex_lock(&sh->lock);
+        sh->stopping = true;
+        pthread_mutex_unlock(&sh->lock);
+        live_signal(sh);
     }
-    while (live.join_head) {
-        live_client *c = live.join_head;
-        live.join_head = c->link;
-        req_upgraded_close(c->h);
-        atomic_fetch_sub(&live.nclients, 1);
-        client_free(c);
+    for (unsigned i = 0; i < live.nshards; i++) {
+        live_shard *sh = &live.shards[i];
+        if (sh->started) pthread_join(sh->thread, NULL);
+        sh->started = false;
+        live_shard_close(sh);
     }
-    live.ev_tail = NULL;
-    live.join_tail = NULL;
-    close(live.epfd);
-    close(live.efd);
-    live.epfd = live.efd = -1;
-    ws_encoder_free(live.enc);
-    live.enc = NULL;
-    db_close(live.db);
-    live.db = NULL;
+    free(live.shards);
+    live.shards = NULL;
+    live.nshards = 0;
 }

@@ -29,8 +29,8 @@ void metrics_connections_add(int delta);
 /* WebSocket live updates. Clients gauge: +1 when a connection is upgraded, -1 when it
  * is closed. Messages: data messages (state, match) completely written to a client's
  * socket, and the time from a commit to its messages having been handed to every
- * subscriber's socket (the live thread is the only writer of both). Drops: connections
- * the server closed or refused for a client's fault or a limit (any thread). */
+ * subscriber's socket (recorded by the live threads). Drops: connections the server
+ * closed or refused for a client's fault or a limit (any thread). All atomic adds. */
 typedef enum {
     WS_DROP_SLOW,         /* its send buffer passed the limit (close 1008) */
     WS_DROP_PING_TIMEOUT, /* no answer to a ping in time (close 1011) */
