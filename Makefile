@@ -1,5 +1,6 @@
 # Thin wrapper over CMake. `make` builds, `make run` serves the seeded demo database,
-# `make test` runs every test (normal build and ASan+UBSan build), `make bench` measures.
+# `make test` runs every test (normal build and ASan+UBSan build), `make bench` measures
+# (`make bench-live`: the WebSocket live updates).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
@@ -7,7 +8,7 @@ PY         ?= /usr/bin/python3
 DEMO_DB    ?= data/demo.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps build asan run test test-unit test-api test-asan bench format clean
+.PHONY: all deps build asan run test test-unit test-api test-asan bench bench-live format clean
 
 all: build
 
@@ -47,6 +48,10 @@ test: build asan
 
 bench: build
 	bench/run.sh $(BENCH_ARGS)
+
+# live updates: 1,000 WebSocket subscribers while results are posted (bench/README.md)
+bench-live: build
+	$(PY) bench/live_bench.py $(BENCH_LIVE_ARGS)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c')
