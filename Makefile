@@ -1,6 +1,7 @@
 # Thin wrapper over CMake. `make` builds, `make run` serves the seeded demo database,
 # `make test` runs every test (normal build and ASan+UBSan build, then the browser tests),
-# `make test-browser` only the browser tests, `make bench` measures.
+# `make test-browser` only the browser tests, `make bench` measures
+# (`make bench-live`: the WebSocket live updates).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
@@ -8,7 +9,7 @@ PY         ?= /usr/bin/python3
 DEMO_DB    ?= data/demo.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps build asan run test test-unit test-api test-asan test-browser bench bench-deps bench-artillery format clean
+.PHONY: all deps build asan run test test-unit test-api test-asan test-browser bench bench-deps bench-artillery bench-live format clean
 
 all: build
 
@@ -72,6 +73,10 @@ bench/node_modules/.bin/artillery: bench/package.json bench/package-lock.json
 
 bench-artillery: build bench-deps
 	bench/artillery.sh $(ARTILLERY_ARGS)
+
+# live updates: 1,000 WebSocket subscribers while results are posted (bench/README.md)
+bench-live: build
+	$(PY) bench/live_bench.py $(BENCH_LIVE_ARGS)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c')

@@ -1,8 +1,10 @@
 /* main.c: the tourneyd command line: serve, migrate, seed, user.
  *
- * Wires the layers together (store -> writer -> api -> http) and owns process-level
- * concerns: flags, signals, start-up checks and the orderly shutdown of SIGTERM/SIGINT
- * (stop accepting, finish in-flight requests, drain the writer, close the database). */
+ * Wires the layers together (store -> writer -> live -> api -> http: the writer's
+ * listener and the live route's hook are set here) and owns process-level concerns:
+ * flags, signals, start-up checks and the orderly shutdown of SIGTERM/SIGINT (stop
+ * accepting, close live connections, finish in-flight requests, drain the writer, close
+ * the database). */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -19,6 +21,7 @@
 #include "core/validate.h"
 #include "http/server.h"
 #include "jobs/leaderboard.h"
+#include "live/live.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
 #include "store/db.h"
@@ -94,7 +97,9 @@ static int cmd_serve(int argc, char **argv)
     const char *listen = "127.0.0.1:8080";
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cores > 0 ? (unsigned)cores : 2, slow_ms = 100, login_rate = 20,
-             max_conns = 10000, idle = 60, token_days = 30, lb_interval = 60, cache_mb = 32;
+             max_conns = 10000, idle = 60, token_days = 30, lb_interval = 60, cache_mb = 32,
+             ws_max = 10000, ws_ping = 30, ws_send_kb = 1024, ws_close_ms = 2000,
+             ws_threads = threads;
     bool migrate = false;
     opt opts[] = {
         {"db", "TOURNEYD_DB", OPT_STR, &db_path, "PATH", "SQLite database file", 0, 0},
@@ -118,6 +123,19 @@ static int cmd_serve(int argc, char **argv)
          "login tokens expire after DAYS (default 30)", 1, 3650},
         {"cache-mb", "TOURNEYD_CACHE_MB", OPT_UINT, &cache_mb, "MB",
          "response cache size in MiB, shared by the io threads (default 32; 0 = off)", 0, 65536},
+        {"ws-threads", "TOURNEYD_WS_THREADS", OPT_UINT, &ws_threads, "N",
+         "live threads that write to WebSocket subscribers (default: the number of cores)", 1, 64},
+        {"ws-max", "TOURNEYD_WS_MAX", OPT_UINT, &ws_max, "N",
+         "live (WebSocket) connections at most; more get 503 (default 10000)", 1, 1000000},
+        {"ws-ping", "TOURNEYD_WS_PING", OPT_UINT, &ws_ping, "S",
+         "ping live connections every S seconds and close those silent for S more (default 30)", 1,
+         3600},
+        {"ws-send-limit", "TOURNEYD_WS_SEND_LIMIT", OPT_UINT, &ws_send_kb, "KIB",
+         "close a live connection (1008) once this much is queued for it (default 1024)", 1,
+         1048576},
+        {"ws-close-wait", "TOURNEYD_WS_CLOSE_WAIT", OPT_UINT, &ws_close_ms, "MS",
+         "how long a WebSocket closing handshake may take, at shutdown too (default 2000)", 10,
+         60000},
         {"leaderboard-interval", "TOURNEYD_LEADERBOARD_INTERVAL", OPT_UINT, &lb_interval, "S",
          "recompute the game leaderboards every S seconds (default 60), and when a "
          "tournament completes",
@@ -170,20 +188,44 @@ static int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (db_init(db_path, err, sizeof err) != 0 || writer_start(db_path, err, sizeof err) != 0) {
+    if (db_init(db_path, err, sizeof err) != 0) {
         LOG_EMIT(LOG_ERROR, "cannot start the store", LOG_STR("error", err));
+        return 1;
+    }
+    /* live updates: the writer tells the live thread what each commit changed, and the
+     * messages are the JSON of api/ (one writer of each shape) */
+    live_config lcfg = {.db_path = db_path,
+                        .threads = ws_threads,
+                        .max_clients = ws_max,
+                        .ping_s = ws_ping,
+                        .send_limit = (size_t)ws_send_kb << 10,
+                        .max_message = 4096,
+                        .close_wait_ms = ws_close_ms,
+                        .state_json = api_state_json,
+                        .match_json = api_match_json};
+    if (live_start(&lcfg, err, sizeof err) != 0) {
+        LOG_EMIT(LOG_ERROR, "cannot start live updates", LOG_STR("error", err));
+        return 1;
+    }
+    writer_set_listener(live_on_commit, NULL);
+    if (writer_start(db_path, err, sizeof err) != 0) {
+        LOG_EMIT(LOG_ERROR, "cannot start the store", LOG_STR("error", err));
+        live_stop();
         return 1;
     }
     if (leaderboard_job_start(db_path, lb_interval, err, sizeof err) != 0) {
         LOG_EMIT(LOG_ERROR, "cannot start the leaderboard job", LOG_STR("error", err));
         writer_stop();
+        live_stop();
         return 1;
     }
-    api_config acfg = {.login_per_minute = login_rate, .token_days = token_days};
+    api_config acfg = {
+        .login_per_minute = login_rate, .token_days = token_days, .live = live_accept};
     if (api_init(&acfg, err, sizeof err) != 0) {
         LOG_EMIT(LOG_ERROR, "cannot start the api", LOG_STR("error", err));
         leaderboard_job_stop();
         writer_stop();
+        live_stop();
         return 1;
     }
     const router *rt = api_router();
@@ -214,6 +256,7 @@ static int cmd_serve(int argc, char **argv)
         LOG_EMIT(LOG_ERROR, "cannot serve", LOG_STR("error", err));
         leaderboard_job_stop();
         writer_stop();
+        live_stop();
         api_shutdown();
         return 1;
     }
@@ -229,6 +272,9 @@ static int cmd_serve(int argc, char **argv)
     LOG_EMIT(LOG_INFO, "stopping", LOG_STR("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
     api_set_ready(false);
     server_quiesce(srv);
+    /* live connections first: they close with 1001 and go back to libmicrohttpd, which
+     * must have none left when it stops (server_drain waits for them like requests) */
+    live_stop();
     int left = server_drain(srv, 10000);
     leaderboard_job_stop();
     writer_stop();

@@ -55,6 +55,7 @@ static const api_route api_routes[] = {
     {HTTP_POST, "/api/v1/tournaments/{slug}/status", api_tournament_status, NO_CACHE},
     {HTTP_GET, "/api/v1/tournaments/{slug}/state", api_tournament_state, CACHE_PUBLIC, RC_STATE},
     {HTTP_GET, "/api/v1/tournament-states", api_tournament_states, CACHE_USER_IF_TOKEN, RC_STATES},
+    {HTTP_GET, "/api/v1/tournaments/{slug}/live", api_tournament_live, NO_CACHE},
     {HTTP_POST, "/api/v1/teams", api_teams_create, NO_CACHE},
     {HTTP_GET, "/api/v1/teams/{id}", api_team_get, NO_CACHE},
     {HTTP_POST, "/api/v1/teams/{id}/members", api_team_member_add, NO_CACHE},
@@ -331,6 +332,7 @@ void api_cache_unshared(req *r)
 static struct {
     router *rt;
     req_handler handlers[ROUTER_MAX_ROUTES];
+    api_live_fn live;
 } api;
 
 int api_init(const api_config *cfg, char *err, size_t errlen)
@@ -348,6 +350,7 @@ int api_init(const api_config *cfg, char *err, size_t errlen)
         }
         api.handlers[i] = api_routes[i].cache == CACHE_NONE ? api_routes[i].handler : api_cache_run;
     }
+    api.live = cfg->live;
     if (api_auth_init(cfg) != 0) {
         snprintf(err, errlen, "cannot set up authentication");
         return -1;
@@ -370,6 +373,15 @@ const router *api_router(void)
 const req_handler *api_handlers(void)
 {
     return api.handlers;
+}
+
+void api_live(req *r, int64_t tournament_id)
+{
+    if (!api.live) {
+        req_error(r, 503, "unavailable", NULL, "live updates are not enabled");
+        return;
+    }
+    api.live(r, tournament_id);
 }
 
 db_conn *api_db(req *r)

@@ -14,9 +14,15 @@
 #include "store/store.h"
 #include "store/writer.h"
 
+/* Takes a subscription to a tournament's live updates over from its handler (which has
+ * found the tournament and checked that anyone may see it): checks the WebSocket
+ * handshake and answers 101 or an error. Provided by the live module, wired by main. */
+typedef void (*api_live_fn)(req *r, int64_t tournament_id);
+
 typedef struct api_config {
     unsigned login_per_minute;
     unsigned token_days;
+    api_live_fn live; /* NULL: the live endpoint answers 503 */
 } api_config;
 
 /* Builds the route table; call once before serving. */
@@ -96,8 +102,16 @@ void api_cache_until(req *r, int64_t t);
  * changes by itself: the window opening or closing). */
 regstate api_regstate(req *r, const st_tournament *t);
 
+/* Hands a live subscription to the configured api_live_fn (503 without one). */
+void api_live(req *r, int64_t tournament_id);
+
 /* JSON shapes shared by several resources. */
 void api_user_json(jw *w, const st_user *u, bool with_email);
+/* The state of a tournament as of `now` (API.md: the body of GET .../state): the one
+ * writer of that shape, used by the HTTP handlers and, through main, by live updates. */
+void api_state_json(jw *w, const st_tournament *t, int64_t now);
+/* One match (the body of GET /api/v1/matches/{id}), likewise shared with live updates. */
+void api_match_json(jw *w, const st_match *m);
 
 /* Handlers, by file. */
 void api_users_create(req *r);
@@ -115,6 +129,7 @@ void api_tournament_delete(req *r);
 void api_tournament_status(req *r);
 void api_tournament_state(req *r);
 void api_tournament_states(req *r);
+void api_tournament_live(req *r);
 void api_teams_create(req *r);
 void api_team_get(req *r);
 void api_team_member_add(req *r);

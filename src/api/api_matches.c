@@ -46,7 +46,7 @@ static void api_link_json(jw *w, const char *key, int64_t id, int64_t slot)
     jw_obj_end(w);
 }
 
-static void api_match_json(jw *w, const st_match *m)
+void api_match_json(jw *w, const st_match *m)
 {
     jw_obj_begin(w);
     jw_kint(w, "id", m->id);

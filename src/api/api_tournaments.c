@@ -70,6 +70,12 @@ static bool api_t_load_managed(req *r, st_tournament *t)
 
 /* ---- JSON shapes ---- */
 
+static regstate api_t_regstate(const st_tournament *t, int64_t now)
+{
+    return regstate_of(t->status, now, t->registration_opens_at, t->registration_closes_at,
+                       st_tournament_active(t), t->max_participants);
+}
+
 regstate api_regstate(req *r, const st_tournament *t)
 {
     int64_t now = req_now(r);
@@ -79,8 +85,15 @@ regstate api_regstate(req *r, const st_tournament *t)
         else if (t->registration_closes_at && now < t->registration_closes_at)
             api_cache_until(r, t->registration_closes_at);
     }
-    return regstate_of(t->status, req_now(r), t->registration_opens_at, t->registration_closes_at,
-                       st_tournament_active(t), t->max_participants);
+    return api_t_regstate(t, now);
+}
+
+/* A cached state is good until the clock changes it: its countdown (in seconds) and its
+ * registration window. */
+static void api_state_clock(req *r, const st_tournament *t)
+{
+    if (t->start_at > req_now(r)) api_cache_until(r, req_now(r) + 1);
+    (void)api_regstate(r, t);
 }
 
 static void api_t_summary_fields(req *r, jw *w, const st_tournament *t)
@@ -134,16 +147,15 @@ static void api_t_detail(req *r, jw *w, const st_tournament *t)
     jw_obj_end(w);
 }
 
-static void api_t_state(req *r, jw *w, const st_tournament *t)
+void api_state_json(jw *w, const st_tournament *t, int64_t now)
 {
     int64_t active = st_tournament_active(t);
     int64_t left = t->max_participants - active;
-    int64_t starts_in = t->start_at - req_now(r);
-    if (starts_in > 0) api_cache_until(r, req_now(r) + 1); /* a countdown in seconds */
+    int64_t starts_in = t->start_at - now;
     jw_obj_begin(w);
     jw_kstr(w, "slug", t->slug);
     jw_kstr(w, "status", tstatus_name(t->status));
-    jw_kstr(w, "registration_state", regstate_name(api_regstate(r, t)));
+    jw_kstr(w, "registration_state", regstate_name(api_t_regstate(t, now)));
     jw_kint(w, "registration_count", active);
     jw_kint(w, "confirmed_count", t->n_confirmed);
     jw_kint(w, "checked_in_count", t->n_checked_in);
@@ -244,7 +256,22 @@ void api_tournament_state(req *r)
 {
     st_tournament t;
     if (!api_tournament_load(r, &t)) return;
-    api_t_state(r, req_json(r, 200), &t);
+    api_state_clock(r, &t);
+    api_state_json(req_json(r, 200), &t, req_now(r));
+}
+
+/* GET .../live: only tournaments anyone may see are followed live (drafts are visible
+ * to their organizer alone, and a live connection is not re-checked per message), so a
+ * draft is 404 here even for its organizer (docs/API-DECISIONS.md). */
+void api_tournament_live(req *r)
+{
+    st_tournament t;
+    if (!api_tournament_load(r, &t)) return;
+    if (t.status == TSTATUS_DRAFT) {
+        req_error(r, 404, "not_found", NULL, "no tournament %s", t.slug);
+        return;
+    }
+    api_live(r, t.id);
 }
 
 void api_tournament_states(req *r)
@@ -309,7 +336,8 @@ void api_tournament_states(req *r)
     jw_obj_begin(w);
     for (int i = 0; i < n; i++) {
         jw_key(w, items[i].slug);
-        api_t_state(r, w, &items[i]);
+        api_state_clock(r, &items[i]);
+        api_state_json(w, &items[i], req_now(r));
     }
     jw_obj_end(w);
     jw_obj_end(w);

@@ -74,6 +74,23 @@ void req_set_etag(req *r, const char *etag);
 /* Adds a response header (name and value are copied). */
 void req_add_header(req *r, const char *name, const char *value);
 
+/* ---- protocol upgrades (WebSocket) ----
+ * req_upgrade answers 101 Switching Protocols with the headers added so far (the caller
+ * adds Upgrade, Connection and whatever its protocol needs). Once the 101 has gone out,
+ * fn runs on the io thread with the connection's socket (non-blocking), the bytes the
+ * server had already read past the request (extra, maybe the first frames: copy them,
+ * they are not the callee's) and the handle to close it with. From then on the socket
+ * belongs to the callee: it must never close() it, and must call req_upgraded_close
+ * exactly once (from any thread), after it stopped polling the socket. fn may never run
+ * (the client left before the 101 was sent): resources tied to the upgrade belong in a
+ * req_on_cleanup of the request, which runs after fn when fn runs. */
+typedef struct req_upgraded req_upgraded;
+typedef void (*req_upgrade_fn)(void *arg, int fd, const char *extra, size_t extra_len,
+                               req_upgraded *h);
+void req_upgrade(req *r, req_upgrade_fn fn, void *arg);
+/* Gives an upgraded connection back to the server, which closes it. */
+void req_upgraded_close(req_upgraded *h);
+
 /* Suspends the request until req_resume(); then `then(r, arg)` runs on the io thread.
  * Call before handing the work to another thread. */
 void req_suspend(req *r, req_then then, void *arg);

@@ -8,7 +8,11 @@
  * announced body over the limit, where closing is what we want. A suspended request is
  * resumed by another thread; libmicrohttpd then calls the handler again and the
  * request's `then` callback answers. Everything is freed in the completion callback,
- * which also runs when the client left. */
+ * which also runs when the client left. A request answered 101 (req_upgrade) hands its
+ * socket to the upgrade callback once the 101 is out; libmicrohttpd keeps the connection
+ * suspended (so it never times out) and calls the completion callback only after the
+ * new owner gave it back with req_upgraded_close, so until then the request counts as
+ * in flight and server_drain waits for it. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -66,6 +70,9 @@ struct req {
     /* suspension */
     req_then then;
     void *then_arg;
+    /* protocol upgrade (status 101) */
+    req_upgrade_fn upgrade_fn;
+    void *upgrade_arg;
     unsigned queries;
     int ncleanups;
     req_cleanup_fn cleanup_fn[REQ_MAX_CLEANUPS];
@@ -200,6 +207,7 @@ bool req_on_cleanup(req *r, req_cleanup_fn fn, void *ptr)
 static void req_reset_response(req *r, int status, const char *ctype)
 {
     r->status = status;
+    r->upgrade_fn = NULL;
     r->uses_jw = false;
     r->content_type = ctype;
     r->has_body = ctype != NULL;
@@ -276,6 +284,32 @@ void req_add_header(req *r, const char *name, const char *value)
     if (r->hname[r->nheaders] && r->hvalue[r->nheaders]) r->nheaders++;
 }
 
+void req_upgrade(req *r, req_upgrade_fn fn, void *arg)
+{
+    req_reset_response(r, 101, NULL);
+    r->upgrade_fn = fn;
+    r->upgrade_arg = arg;
+}
+
+/* libmicrohttpd's handle of an upgraded connection is our opaque req_upgraded. */
+void req_upgraded_close(req_upgraded *h)
+{
+    if (MHD_upgrade_action((struct MHD_UpgradeResponseHandle *)(void *)h,
+                           MHD_UPGRADE_ACTION_CLOSE) != MHD_YES)
+        LOG_EMIT(LOG_ERROR, "closing an upgraded connection failed");
+}
+
+/* Runs on the io thread once the 101 is sent: the socket now belongs to the handler. */
+static void server_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls,
+                            const char *extra_in, size_t extra_in_size, MHD_socket sock,
+                            struct MHD_UpgradeResponseHandle *urh)
+{
+    (void)conn;
+    (void)con_cls;
+    req *r = cls;
+    r->upgrade_fn(r->upgrade_arg, sock, extra_in, extra_in_size, (req_upgraded *)(void *)urh);
+}
+
 void req_suspend(req *r, req_then then, void *arg)
 {
     r->then = then;
@@ -337,9 +371,12 @@ static enum MHD_Result server_finish(req *r)
     } else if (status == 304) {
         memcpy(etag, r->etag, sizeof etag);
     }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        r->has_body ? r->out.len : 0, r->has_body ? r->out.data : (void *)"",
-        MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp =
+        status == 101 && r->upgrade_fn
+            ? MHD_create_response_for_upgrade(server_upgraded, r)
+            : MHD_create_response_from_buffer(r->has_body ? r->out.len : 0,
+                                              r->has_body ? r->out.data : (void *)"",
+                                              MHD_RESPMEM_PERSISTENT);
     if (!resp) return MHD_NO;
     if (r->content_type && r->has_body)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
@@ -591,8 +628,8 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
     }
     s->cfg = *cfg;
     s->id_prefix = (uint32_t)time_mono_ns() ^ (uint32_t)getpid() << 16;
-    unsigned flags =
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     uint16_t port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
                                              : ntohs(((struct sockaddr_in *)&ss)->sin_port);

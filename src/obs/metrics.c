@@ -15,8 +15,8 @@
 
 #define METRICS_MAX_ROUTES (ROUTER_MAX_ROUTES + 1)
 
-static const int status_codes[] = {200, 201, 204, 304, 400, 401, 403, 404,
-                                   405, 409, 413, 415, 429, 500, 503, 0 /* other */};
+static const int status_codes[] = {101, 200, 201, 204, 304, 400, 401, 403, 404,
+                                   405, 409, 413, 415, 426, 429, 500, 503, 0 /* other */};
 #define NSTATUS ((int)(sizeof(status_codes) / sizeof(status_codes[0])))
 
 /* latency bucket upper bounds in seconds */
@@ -59,7 +59,17 @@ static struct {
     counter commit_sum_ns;
     _Atomic int64_t queue_depth;
     _Atomic int64_t connections;
+    /* WebSocket: written by the live threads (and drops by io threads): atomic adds */
+    _Atomic int64_t ws_clients;
+    _Atomic uint64_t ws_dropped[WS_DROP__COUNT];
+    counter ws_sent;
+    counter ws_fanout[NLAT + 1];
+    counter ws_fanout_sum_ns;
+    counter ws_fanout_count;
 } metrics = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static const char *const ws_drop_names[WS_DROP__COUNT] = {"slow", "ping_timeout", "protocol",
+                                                          "capacity"};
 
 static _Thread_local shard *tl_shard;
 
@@ -153,6 +163,29 @@ void metrics_writer_queue_add(int delta)
 void metrics_connections_add(int delta)
 {
     atomic_fetch_add_explicit(&metrics.connections, delta, memory_order_relaxed);
+}
+
+void metrics_ws_clients_add(int delta)
+{
+    atomic_fetch_add_explicit(&metrics.ws_clients, delta, memory_order_relaxed);
+}
+
+void metrics_ws_sent(uint64_t messages)
+{
+    atomic_fetch_add_explicit(&metrics.ws_sent, messages, memory_order_relaxed);
+}
+
+void metrics_ws_dropped(ws_drop_reason why)
+{
+    if (why >= 0 && why < WS_DROP__COUNT)
+        atomic_fetch_add_explicit(&metrics.ws_dropped[why], 1, memory_order_relaxed);
+}
+
+void metrics_ws_fanout(uint64_t duration_ns)
+{
+    atomic_fetch_add_explicit(&metrics.ws_fanout[lat_bucket(duration_ns)], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&metrics.ws_fanout_sum_ns, duration_ns, memory_order_relaxed);
+    atomic_fetch_add_explicit(&metrics.ws_fanout_count, 1, memory_order_relaxed);
 }
 
 static const char *route_name(int r)
@@ -319,6 +352,27 @@ void metrics_render(buf *b)
                (unsigned long long)counter_get(&metrics.batch_failed),
                (long long)atomic_load(&metrics.queue_depth),
                (long long)atomic_load(&metrics.connections));
+    buf_printf(b,
+               "# HELP tourneyd_ws_clients Open WebSocket (live updates) connections.\n"
+               "# TYPE tourneyd_ws_clients gauge\ntourneyd_ws_clients %lld\n"
+               "# HELP tourneyd_ws_messages_sent_total Live update messages written to "
+               "clients.\n# TYPE tourneyd_ws_messages_sent_total counter\n"
+               "tourneyd_ws_messages_sent_total %llu\n"
+               "# HELP tourneyd_ws_clients_dropped_total WebSocket connections closed or "
+               "refused by the server, by reason.\n"
+               "# TYPE tourneyd_ws_clients_dropped_total counter\n",
+               (long long)atomic_load(&metrics.ws_clients),
+               (unsigned long long)counter_get(&metrics.ws_sent));
+    for (int i = 0; i < WS_DROP__COUNT; i++)
+        buf_printf(b, "tourneyd_ws_clients_dropped_total{reason=\"%s\"} %llu\n", ws_drop_names[i],
+                   (unsigned long long)atomic_load(&metrics.ws_dropped[i]));
+    buf_puts(b, "# HELP tourneyd_ws_fanout_seconds Time from a commit to its live messages "
+                "handed to every subscriber's socket.\n"
+                "# TYPE tourneyd_ws_fanout_seconds histogram\n");
+    uint64_t fan_bk[NLAT + 1];
+    for (int i = 0; i <= NLAT; i++) fan_bk[i] = counter_get(&metrics.ws_fanout[i]);
+    render_lat_hist(b, "tourneyd_ws_fanout_seconds", "", fan_bk,
+                    counter_get(&metrics.ws_fanout_sum_ns), counter_get(&metrics.ws_fanout_count));
     long rss = metrics_rss_bytes();
     if (rss >= 0)
         buf_printf(b,

@@ -91,6 +91,8 @@ typedef enum {
     Q_LB_STAMP,
     Q_LB_PAGE,
     Q_LB_STAMP_READ,
+    Q_T_LIVE_STATE,
+    Q_MATCH_BY_IDS,
     Q_T_LIST_FIRST, /* + filter mask (16 variants) */
     Q_T_LIST_LAST = Q_T_LIST_FIRST + 31,
     Q__COUNT

@@ -71,6 +71,37 @@ int store_match_get(db_conn *c, arena *a, int64_t id, st_match *out)
     return store_match_row(st, a, out);
 }
 
+/* Steps every row of st into an arena array (cap: the first guess). */
+static int store_match_rows(sqlite3_stmt *st, arena *a, int cap, st_match **out, int *n)
+{
+    int count = 0, rc = SQLITE_ERROR;
+    if (cap < 1) cap = 1;
+    st_match *items = arena_alloc(a, sizeof(st_match) * (size_t)cap);
+    while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            items = arena_grow(a, items, sizeof(st_match) * (size_t)count,
+                               sizeof(st_match) * (size_t)cap * 2);
+            if (!items) return STORE_ERROR;
+            cap *= 2;
+        }
+        if (store_match_row(st, a, &items[count++]) != STORE_OK) return STORE_ERROR;
+    }
+    if (!items || rc != SQLITE_DONE) return STORE_ERROR;
+    *out = items;
+    *n = count;
+    return STORE_OK;
+}
+
+int store_matches_by_ids(db_conn *c, arena *a, const char *ids_json, st_match **out, int *n)
+{
+    sqlite3_stmt *st =
+        db_stmt(c, Q_MATCH_BY_IDS,
+                "SELECT " M_COLS M_FROM " WHERE m.id IN (SELECT value FROM json_each(?1))");
+    if (!st) return STORE_ERROR;
+    db_bind_text(st, 1, ids_json);
+    return store_match_rows(st, a, 8, out, n);
+}
+
 enum { MF_STATE = 1, MF_ROUND = 2, MF_BRACKET = 4 };
 
 int store_matches_list(db_conn *c, arena *a, const store_mlist *f, st_match **out, int *n)
@@ -100,19 +131,5 @@ int store_matches_list(db_conn *c, arena *a, const store_mlist *f, st_match **ou
         sqlite3_bind_int(st, 6, f->limit);
     }
     sqlite3_bind_int64(st, 1, f->tournament_id);
-    int cap = f->limit > 0 ? f->limit : 64, count = 0, rc = SQLITE_ERROR;
-    st_match *items = arena_alloc(a, sizeof(st_match) * (size_t)cap);
-    while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            items = arena_grow(a, items, sizeof(st_match) * (size_t)count,
-                               sizeof(st_match) * (size_t)cap * 2);
-            if (!items) return STORE_ERROR;
-            cap *= 2;
-        }
-        if (store_match_row(st, a, &items[count++]) != STORE_OK) return STORE_ERROR;
-    }
-    if (!items || rc != SQLITE_DONE) return STORE_ERROR;
-    *out = items;
-    *n = count;
-    return STORE_OK;
+    return store_match_rows(st, a, f->limit > 0 ? f->limit : 64, out, n);
 }

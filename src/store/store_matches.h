@@ -8,6 +8,10 @@
 /* One match of a tournament that is not deleted. */
 int store_match_get(db_conn *c, arena *a, int64_t id, st_match *out);
 
+/* The matches whose ids are in ids_json (a JSON array of integers), whatever their
+ * tournament's state, in no particular order; ids with no row are left out. */
+int store_matches_by_ids(db_conn *c, arena *a, const char *ids_json, st_match **out, int *n);
+
 typedef struct store_mlist {
     int64_t tournament_id;
     const char *state;   /* or NULL */

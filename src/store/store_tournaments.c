@@ -122,6 +122,25 @@ int store_tournament_list(db_conn *c, arena *a, const store_tlist *f, st_tournam
 }
 
 /* The columns a state shows, and nothing else: no joins, few copies. */
+static int store_t_state_row(sqlite3_stmt *st, arena *a, st_tournament *t)
+{
+    memset(t, 0, sizeof *t);
+    t->slug = db_col_text(st, 0, a);
+    t->status = tstatus_parse((const char *)sqlite3_column_text(st, 1));
+    t->registration_opens_at = sqlite3_column_int64(st, 2);
+    t->registration_closes_at = sqlite3_column_int64(st, 3);
+    t->start_at = sqlite3_column_int64(st, 4);
+    t->max_participants = sqlite3_column_int64(st, 5);
+    t->current_round = sqlite3_column_int64(st, 6);
+    t->n_pending = sqlite3_column_int64(st, 7);
+    t->n_confirmed = sqlite3_column_int64(st, 8);
+    t->n_checked_in = sqlite3_column_int64(st, 9);
+    t->n_cancelled = sqlite3_column_int64(st, 10);
+    t->version = sqlite3_column_int64(st, 11);
+    t->updated_at = sqlite3_column_int64(st, 12);
+    return t->slug ? STORE_OK : STORE_ERROR;
+}
+
 static int store_t_state_rows(sqlite3_stmt *st, arena *a, st_tournament **out, int *n)
 {
     int cap = 16, count = 0, rc = SQLITE_ERROR;
@@ -133,23 +152,8 @@ static int store_t_state_rows(sqlite3_stmt *st, arena *a, st_tournament **out, i
             if (!items) return STORE_ERROR;
             cap *= 2;
         }
-        st_tournament *t = &items[count++];
-        memset(t, 0, sizeof *t);
-        t->slug = db_col_text(st, 0, a);
-        t->status = tstatus_parse((const char *)sqlite3_column_text(st, 1));
-        t->registration_opens_at = sqlite3_column_int64(st, 2);
-        t->registration_closes_at = sqlite3_column_int64(st, 3);
-        t->start_at = sqlite3_column_int64(st, 4);
-        t->max_participants = sqlite3_column_int64(st, 5);
-        t->current_round = sqlite3_column_int64(st, 6);
-        t->n_pending = sqlite3_column_int64(st, 7);
-        t->n_confirmed = sqlite3_column_int64(st, 8);
-        t->n_checked_in = sqlite3_column_int64(st, 9);
-        t->n_cancelled = sqlite3_column_int64(st, 10);
-        t->version = sqlite3_column_int64(st, 11);
-        t->updated_at = sqlite3_column_int64(st, 12);
-        t->id = sqlite3_column_int64(st, 13);
-        if (!t->slug) return STORE_ERROR;
+        if (store_t_state_row(st, a, &items[count]) != STORE_OK) return STORE_ERROR;
+        items[count++].id = sqlite3_column_int64(st, 13);
     }
     if (!items || rc != SQLITE_DONE) return STORE_ERROR;
     *out = items;
@@ -171,6 +175,25 @@ int store_tournament_states(db_conn *c, arena *a, const char *slugs_json, int64_
     db_bind_text(st, 1, slugs_json);
     sqlite3_bind_int64(st, 2, viewer_id);
     return store_t_state_rows(st, a, out, n);
+}
+
+int store_tournament_live_state(db_conn *c, arena *a, int64_t id, st_tournament *out, bool *deleted)
+{
+    sqlite3_stmt *st =
+        db_stmt(c, Q_T_LIVE_STATE,
+                "SELECT t.slug, t.status, t.registration_opens_at, t.registration_closes_at,"
+                " t.start_at, t.max_participants, t.current_round, t.n_pending, t.n_confirmed,"
+                " t.n_checked_in, t.n_cancelled, t.version, t.updated_at, t.is_deleted,"
+                " t.organizer_id FROM tournaments t WHERE t.id = ?1");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) return STORE_NOT_FOUND;
+    if (rc != SQLITE_ROW || store_t_state_row(st, a, out) != STORE_OK) return STORE_ERROR;
+    out->id = id;
+    *deleted = sqlite3_column_int(st, 13) != 0;
+    out->organizer_id = sqlite3_column_int64(st, 14);
+    return STORE_OK;
 }
 
 /* Catalog changes are noted per job and applied once per batch by store_catalog_flush:

@@ -29,6 +29,11 @@ int store_tournament_list(db_conn *c, arena *a, const store_tlist *f, st_tournam
  * start, size, counters, round, version, updated_at). */
 int store_tournament_states(db_conn *c, arena *a, const char *slugs_json, int64_t viewer_id,
                             st_tournament **out, int *n);
+/* One tournament's state by id for live updates: what a state shows (like
+ * store_tournament_states) whatever its status, with *deleted set when it was deleted
+ * (the row is still filled in). STORE_NOT_FOUND when no such row exists at all. */
+int store_tournament_live_state(db_conn *c, arena *a, int64_t id, st_tournament *out,
+                                bool *deleted);
 
 /* The editable fields. For a create every field is used; for a patch only those whose
  * has_ flag is set. Times are 0 for "unset". */

@@ -1,0 +1,500 @@
+/* bench/live_client.c: the measuring client of the live-updates benchmark
+ * (bench/live_bench.py builds and runs it; see bench/README.md "Live updates").
+ *
+ * Why C: 1,000 WebSocket subscribers read by Python's asyncio add milliseconds of their
+ * own to every arrival time on a 2-core machine, more than the 10 ms being measured.
+ * Here one thread reads every subscriber socket with epoll and stamps each message with
+ * CLOCK_MONOTONIC as it is read; the main thread posts the results one after the other
+ * on a keep-alive connection, at a fixed rate, and stamps each 200 as it is read. Each
+ * result is one commit, so subscriber k's messages after its first state split into one
+ * batch per result: the matches of result i, then its state. Latency of a message =
+ * its arrival - the acknowledgement of its result. The tool checks that every subscriber
+ * got exactly the same stream (hashes), one batch per result holding the reported match
+ * completed, no message twice, and writes everything as JSON.
+ *
+ * usage: live_client --port P --path /api/v1/tournaments/SLUG/live --subs N --token T
+ *                    --matches FILE --rate R --out FILE [--settle-ms MS]
+ * FILE: one match id per line, in the order to report them (score 1-0). Exit 0 when the
+ * run completed (whatever the figures), 1 on an error. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { K_STATE = 1, K_MATCH = 2, K_OTHER = 3 };
+
+typedef struct rec {
+    uint64_t t_ns;
+    uint64_t hash;
+    int64_t id;      /* match id, or the state's version */
+    uint8_t kind;
+    uint8_t completed;
+} rec;
+
+typedef struct sub {
+    int fd;
+    bool upgraded, open, closed;
+    uint8_t *buf;
+    size_t len, cap;
+    rec *recs;
+    size_t n, rcap;
+} sub;
+
+static struct {
+    int port;
+    const char *path, *token, *matches_file, *out;
+    int nsubs;
+    double rate;
+    int settle_ms;
+    sub *subs;
+    int64_t *mid;
+    int nres;
+    uint64_t *t_send, *t_ack;
+    int *status;
+    int epfd;
+    atomic_int opened;      /* subscribers that got their first state */
+    atomic_llong delivered; /* state messages seen, all subscribers */
+    atomic_bool stop;
+} B;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "live_client: %s: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+static int tcp_connect(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) die("socket");
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)B.port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) die("connect");
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+static void write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && errno == EAGAIN) {
+            struct timespec ts = {0, 100000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (w <= 0) die("send");
+        c += w;
+        n -= (size_t)w;
+    }
+}
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static int64_t int_after(const uint8_t *p, size_t n, const char *key)
+{
+    const uint8_t *k = memmem(p, n, key, strlen(key));
+    if (!k) return -1;
+    k += strlen(key);
+    int64_t v = 0;
+    while (k < p + n && *k >= '0' && *k <= '9') v = v * 10 + (*k++ - '0');
+    return v;
+}
+
+static void record(sub *s, const uint8_t *p, size_t n, uint64_t t)
+{
+    if (s->n == s->rcap) {
+        s->rcap = s->rcap ? s->rcap * 2 : 1024;
+        s->recs = realloc(s->recs, s->rcap * sizeof *s->recs);
+        if (!s->recs) die("realloc");
+    }
+    rec *r = &s->recs[s->n++];
+    r->t_ns = t;
+    r->hash = fnv1a(p, n);
+    r->completed = 0;
+    if (n > 15 && memcmp(p, "{\"type\":\"state\"", 15) == 0) {
+        r->kind = K_STATE;
+        r->id = int_after(p, n, "\"version\":");
+        if (!s->open) {
+            s->open = true;
+            atomic_fetch_add(&B.opened, 1);
+        } else {
+            atomic_fetch_add(&B.delivered, 1);
+        }
+    } else if (n > 15 && memcmp(p, "{\"type\":\"match\"", 15) == 0) {
+        r->kind = K_MATCH;
+        r->id = int_after(p, n, "\"data\":{\"id\":");
+        const char *st = "\"state\":\"completed\"";
+        r->completed = memmem(p, n, st, strlen(st)) != NULL;
+    } else {
+        r->kind = K_OTHER;
+        r->id = 0;
+    }
+}
+
+/* A pong for a server ping (client frames are masked; a zero mask keeps it simple). */
+static void pong(sub *s, const uint8_t *payload, size_t n)
+{
+    uint8_t f[2 + 4 + 125];
+    f[0] = 0x8a;
+    f[1] = (uint8_t)(0x80 | n);
+    memset(f + 2, 0, 4);
+    memcpy(f + 6, payload, n);
+    write_all(s->fd, f, 6 + n);
+}
+
+/* Parses every complete frame in s->buf. */
+static void parse(sub *s, uint64_t t)
+{
+    size_t off = 0;
+    if (!s->upgraded) { /* the 101 first */
+        uint8_t *end = memmem(s->buf, s->len, "\r\n\r\n", 4);
+        if (!end) return;
+        if (s->len < 12 || memcmp(s->buf + 9, "101", 3) != 0) {
+            fprintf(stderr, "live_client: handshake refused: %.*s\n", (int)(end - s->buf),
+                    s->buf);
+            exit(1);
+        }
+        s->upgraded = true;
+        off = (size_t)(end - s->buf) + 4;
+    }
+    for (;;) {
+        if (s->len - off < 2) break;
+        uint8_t b0 = s->buf[off], b1 = s->buf[off + 1];
+        uint64_t n = b1 & 0x7f;
+        size_t h = 2;
+        if (n == 126) {
+            if (s->len - off < 4) break;
+            n = (uint64_t)s->buf[off + 2] << 8 | s->buf[off + 3];
+            h = 4;
+        } else if (n == 127) {
+            if (s->len - off < 10) break;
+            n = 0;
+            for (int i = 0; i < 8; i++) n = n << 8 | s->buf[off + 2 + i];
+            h = 10;
+        }
+        if (s->len - off < h + n) break;
+        const uint8_t *p = s->buf + off + h;
+        int op = b0 & 0x0f;
+        if (op == 1)
+            record(s, p, (size_t)n, t);
+        else if (op == 9)
+            pong(s, p, (size_t)n);
+        else if (op == 8)
+            s->closed = true;
+        off += h + (size_t)n;
+    }
+    memmove(s->buf, s->buf + off, s->len - off);
+    s->len -= off;
+}
+
+static void *receiver(void *unused)
+{
+    (void)unused;
+    struct epoll_event evs[512];
+    while (!atomic_load(&B.stop)) {
+        int n = epoll_wait(B.epfd, evs, 512, 50);
+        for (int i = 0; i < n; i++) {
+            sub *s = evs[i].data.ptr;
+            for (;;) {
+                if (s->cap - s->len < 65536) {
+                    s->cap = s->cap * 2 + 65536;
+                    s->buf = realloc(s->buf, s->cap);
+                    if (!s->buf) die("realloc");
+                }
+                size_t room = s->cap - s->len;
+                ssize_t r = recv(s->fd, s->buf + s->len, room, 0);
+                if (r > 0) {
+                    uint64_t t = now_ns();
+                    s->len += (size_t)r;
+                    parse(s, t);
+                    /* level-triggered: a short read drained the socket, and epoll reports
+                     * it again if more came (saves a recv that only says EAGAIN) */
+                    if ((size_t)r < room) break;
+                    continue;
+                }
+                if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+                    s->closed = true;
+                    epoll_ctl(B.epfd, EPOLL_CTL_DEL, s->fd, NULL);
+                }
+                break;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Reads one HTTP response on a keep-alive connection; returns its status. */
+static int read_response(int fd)
+{
+    static char buf[65536];
+    size_t len = 0;
+    for (;;) {
+        ssize_t r = recv(fd, buf + len, sizeof buf - 1 - len, 0);
+        if (r <= 0) die("reading a response");
+        len += (size_t)r;
+        buf[len] = '\0';
+        char *end = strstr(buf, "\r\n\r\n");
+        if (!end) continue;
+        char *cl = strcasestr(buf, "\r\nContent-Length:");
+        size_t body = cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0;
+        if (len < (size_t)(end - buf) + 4 + body) continue;
+        return atoi(buf + 9);
+    }
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct(const int64_t *v, size_t n, double p)
+{
+    if (!n) return 0;
+    size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+    return (double)v[i] / 1e6;
+}
+
+static void print_dist(FILE *f, const char *name, int64_t *v, size_t n, bool last)
+{
+    qsort(v, n, sizeof *v, cmp_i64);
+    double sum = 0;
+    size_t early = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += (double)v[i];
+        if (v[i] < 0) early++;
+    }
+    fprintf(f,
+            "  \"%s\": {\"count\": %zu, \"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, "
+            "\"p999_ms\": %.3f, \"max_ms\": %.3f, \"min_ms\": %.3f, \"mean_ms\": %.3f, "
+            "\"before_ack\": %zu}%s\n",
+            name, n, pct(v, n, 0.5), pct(v, n, 0.9), pct(v, n, 0.99), pct(v, n, 0.999),
+            n ? (double)v[n - 1] / 1e6 : 0, n ? (double)v[0] / 1e6 : 0,
+            n ? sum / (double)n / 1e6 : 0, early, last ? "" : ",");
+}
+
+int main(int argc, char **argv)
+{
+    B.rate = 20;
+    B.settle_ms = 5000;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const char *k = argv[i], *v = argv[i + 1];
+        if (!strcmp(k, "--port")) B.port = atoi(v);
+        else if (!strcmp(k, "--path")) B.path = v;
+        else if (!strcmp(k, "--subs")) B.nsubs = atoi(v);
+        else if (!strcmp(k, "--token")) B.token = v;
+        else if (!strcmp(k, "--matches")) B.matches_file = v;
+        else if (!strcmp(k, "--rate")) B.rate = atof(v);
+        else if (!strcmp(k, "--out")) B.out = v;
+        else if (!strcmp(k, "--settle-ms")) B.settle_ms = atoi(v);
+        else {
+            fprintf(stderr, "live_client: unknown option %s\n", k);
+            return 1;
+        }
+    }
+    if (!B.port || !B.path || B.nsubs < 1 || !B.token || !B.matches_file || !B.out ||
+        B.rate <= 0) {
+        fprintf(stderr, "usage: live_client --port P --path PATH --subs N --token T --matches "
+                        "FILE --rate R --out FILE [--settle-ms MS]\n");
+        return 1;
+    }
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    FILE *mf = fopen(B.matches_file, "r");
+    if (!mf) die(B.matches_file);
+    long long id;
+    int cap = 256;
+    B.mid = malloc(sizeof *B.mid * (size_t)cap);
+    while (fscanf(mf, "%lld", &id) == 1) {
+        if (B.nres == cap) B.mid = realloc(B.mid, sizeof *B.mid * (size_t)(cap *= 2));
+        B.mid[B.nres++] = id;
+    }
+    fclose(mf);
+    B.t_send = calloc((size_t)B.nres, sizeof *B.t_send);
+    B.t_ack = calloc((size_t)B.nres, sizeof *B.t_ack);
+    B.status = calloc((size_t)B.nres, sizeof *B.status);
+    B.subs = calloc((size_t)B.nsubs, sizeof *B.subs);
+    B.epfd = epoll_create1(0);
+    if (!B.mid || !B.t_send || !B.t_ack || !B.status || !B.subs || B.epfd < 0) die("setup");
+
+    /* subscribers: connect, handshake; the receiver reads the 101 and the first state */
+    pthread_t th;
+    if (pthread_create(&th, NULL, receiver, NULL) != 0) die("pthread_create");
+    uint64_t t_open = now_ns();
+    for (int i = 0; i < B.nsubs; i++) {
+        sub *s = &B.subs[i];
+        s->fd = tcp_connect();
+        char req[512];
+        int n = snprintf(req, sizeof req,
+                         "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
+                         "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                         "Sec-WebSocket-Version: 13\r\n\r\n",
+                         B.path, B.port);
+        write_all(s->fd, req, (size_t)n);
+        if (fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK) != 0) die("fcntl");
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = s};
+        if (epoll_ctl(B.epfd, EPOLL_CTL_ADD, s->fd, &ev) != 0) die("epoll_ctl");
+    }
+    while (atomic_load(&B.opened) < B.nsubs) {
+        if (now_ns() - t_open > 60000000000ULL) {
+            fprintf(stderr, "live_client: only %d of %d subscribers got their first state\n",
+                    atomic_load(&B.opened), B.nsubs);
+            return 1;
+        }
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    double open_s = (double)(now_ns() - t_open) / 1e9;
+    struct timespec calm = {0, 300000000}; /* let the handshakes' work settle */
+    nanosleep(&calm, NULL);
+
+    /* results, paced */
+    int hfd = tcp_connect();
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < B.nres; i++) {
+        uint64_t due = t0 + (uint64_t)((double)i * 1e9 / B.rate);
+        for (uint64_t t = now_ns(); t < due; t = now_ns()) {
+            uint64_t d = due - t;
+            struct timespec ts = {(time_t)(d / 1000000000ULL), (long)(d % 1000000000ULL)};
+            nanosleep(&ts, NULL);
+        }
+        const char *body = "{\"score1\":1,\"score2\":0}";
+        char req[1024];
+        int n = snprintf(req, sizeof req,
+                         "POST /api/v1/matches/%lld/result HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                         "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                         "Content-Length: %zu\r\n\r\n%s",
+                         (long long)B.mid[i], B.port, B.token, strlen(body), body);
+        B.t_send[i] = now_ns();
+        write_all(hfd, req, (size_t)n);
+        B.status[i] = read_response(hfd);
+        B.t_ack[i] = now_ns();
+    }
+    double post_s = (double)(now_ns() - t0) / 1e9;
+    /* every subscriber should get one state per result; wait for them, bounded */
+    long long want = (long long)B.nsubs * B.nres;
+    uint64_t t_settle = now_ns();
+    while (atomic_load(&B.delivered) < want &&
+           now_ns() - t_settle < (uint64_t)B.settle_ms * 1000000ULL) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    nanosleep(&calm, NULL); /* anything late or extra */
+    atomic_store(&B.stop, true);
+    pthread_join(th, NULL);
+    close(hfd);
+
+    /* analysis */
+    size_t total = 0;
+    for (int i = 0; i < B.nsubs; i++) total += B.subs[i].n;
+    int64_t *lat = malloc(sizeof *lat * (total + 1));
+    int64_t *lat_state = malloc(sizeof *lat_state * ((size_t)B.nsubs * (size_t)B.nres + 1));
+    uint64_t *hs = malloc(sizeof *hs * (total + 1));
+    if (!lat || !lat_state || !hs) die("malloc");
+    size_t nlat = 0, nstate = 0;
+    long long lost = 0, dup = 0, divergent = 0, extra = 0, closed = 0, bad_status = 0;
+    for (int k = 0; k < B.nres; k++)
+        if (B.status[k] != 200) bad_status++;
+    sub *ref = &B.subs[0];
+    for (int i = 0; i < B.nsubs; i++) {
+        sub *s = &B.subs[i];
+        if (s->closed) closed++;
+        /* the stream must equal subscriber 0's (after each one's first state) */
+        if (s->n != ref->n) {
+            divergent++;
+        } else {
+            for (size_t j = 1; j < s->n; j++) {
+                if (s->recs[j].hash != ref->recs[j].hash) {
+                    divergent++;
+                    break;
+                }
+            }
+        }
+        /* no message twice: sort the hashes */
+        size_t m = 0;
+        for (size_t j = 1; j < s->n; j++) hs[m++] = s->recs[j].hash;
+        qsort(hs, m, sizeof *hs, cmp_u64);
+        for (size_t j = 1; j < m; j++)
+            if (hs[j] == hs[j - 1]) dup++;
+        /* batches: result k's matches then its state */
+        int k = 0;
+        bool has_match = false;
+        int64_t last_version = s->n ? s->recs[0].id : 0;
+        for (size_t j = 1; j < s->n; j++) {
+            rec *r = &s->recs[j];
+            if (r->kind == K_OTHER) continue;
+            if (k >= B.nres) {
+                extra++;
+                continue;
+            }
+            lat[nlat++] = (int64_t)(r->t_ns - B.t_ack[k]);
+            if (r->kind == K_MATCH && r->id == B.mid[k] && r->completed) has_match = true;
+            if (r->kind == K_STATE) {
+                if (r->id <= last_version) dup++;
+                last_version = r->id;
+                lat_state[nstate++] = (int64_t)(r->t_ns - B.t_ack[k]);
+                if (!has_match) lost++;
+                has_match = false;
+                k++;
+            }
+        }
+        if (k < B.nres) lost += B.nres - k;
+    }
+    FILE *f = fopen(B.out, "w");
+    if (!f) die(B.out);
+    fprintf(f, "{\n  \"subscribers\": %d,\n  \"results\": %d,\n  \"rate_per_s\": %.2f,\n",
+            B.nsubs, B.nres, B.rate);
+    fprintf(f, "  \"open_seconds\": %.3f,\n  \"post_seconds\": %.3f,\n", open_s, post_s);
+    fprintf(f, "  \"messages_received\": %zu,\n", total);
+    fprintf(f,
+            "  \"lost\": %lld,\n  \"duplicated\": %lld,\n  \"divergent_subscribers\": %lld,\n"
+            "  \"extra\": %lld,\n  \"closed_subscribers\": %lld,\n  \"non_200\": %lld,\n",
+            lost, dup, divergent, extra, closed, bad_status);
+    int64_t *ack = malloc(sizeof *ack * ((size_t)B.nres + 1));
+    for (int k = 0; k < B.nres; k++) ack[k] = (int64_t)(B.t_ack[k] - B.t_send[k]);
+    print_dist(f, "ack", ack, (size_t)B.nres, false);
+    print_dist(f, "state_after_ack", lat_state, nstate, false);
+    print_dist(f, "message_after_ack", lat, nlat, true);
+    fprintf(f, "}\n");
+    fclose(f);
+    return 0;
+}
