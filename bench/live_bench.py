@@ -242,6 +242,9 @@ def main():
             res = json.load(f)
         if server.poll() is not None:
             fail("tourneyd died during the run")
+        with open(f"/proc/{server.pid}/status") as f:
+            hwm = re.search(r"^VmHWM:\s+(\d+) kB", f.read(), re.M)
+        rss_peak_mb = round(int(hwm.group(1)) / 1024, 1) if hwm else None
         server.send_signal(signal.SIGTERM)
         try:
             rc = server.wait(20)
@@ -260,7 +263,7 @@ def main():
         fan_sum = after.get("tourneyd_ws_fanout_seconds_sum", 0) - \
             before.get("tourneyd_ws_fanout_seconds_sum", 0)
         res["server"] = {
-            "messages_sent": sent, "dropped": dropped, "exit": rc,
+            "messages_sent": sent, "dropped": dropped, "exit": rc, "rss_peak_mb": rss_peak_mb,
             "fanout_mean_ms": round(fan_sum / fan_n * 1e3, 3) if fan_n else None,
             "fanout_p99_bucket_ms": (hist_quantile(before, after, "tourneyd_ws_fanout_seconds",
                                                    0.99) or 0) * 1e3,
@@ -314,7 +317,8 @@ def main():
               f"max {s['max_ms']:.2f} ms")
         print(f"  server: fan-out mean {res['server']['fanout_mean_ms']} ms, p99 bucket <= "
               f"{res['server']['fanout_p99_bucket_ms']:g} ms; commit p99 bucket <= "
-              f"{res['server']['commit_p99_bucket_ms']:g} ms; {sent:g} messages sent")
+              f"{res['server']['commit_p99_bucket_ms']:g} ms; {sent:g} messages sent; "
+              f"peak RSS {rss_peak_mb} MB")
         print(f"  CPU during the run: server {res['cpu_seconds']['server']} s, client "
               f"{res['cpu_seconds']['client']} s, other processes "
               f"{res['cpu_seconds']['other_processes']} s ({res['other_cpu_pct']}% of a core)")

@@ -493,8 +493,31 @@ int main(int argc, char **argv)
     for (int k = 0; k < B.nres; k++) ack[k] = (int64_t)(B.t_ack[k] - B.t_send[k]);
     print_dist(f, "ack", ack, (size_t)B.nres, false);
     print_dist(f, "state_after_ack", lat_state, nstate, false);
-    print_dist(f, "message_after_ack", lat, nlat, true);
-    fprintf(f, "}\n");
+    print_dist(f, "message_after_ack", lat, nlat, false);
+    /* per result: when it was acknowledged (ms from the first post), how long the post
+     * took, and when its state reached the median and the last subscriber */
+    fprintf(f, "  \"per_result\": [");
+    int64_t *col = malloc(sizeof *col * (size_t)B.nsubs);
+    if (!col) die("malloc");
+    for (int k = 0; k < B.nres; k++) {
+        size_t m = 0;
+        for (int i = 0; i < B.nsubs; i++) {
+            sub *s = &B.subs[i];
+            int seen = 0;
+            for (size_t j = 1; j < s->n; j++) {
+                if (s->recs[j].kind != K_STATE) continue;
+                if (seen++ == k) {
+                    col[m++] = (int64_t)(s->recs[j].t_ns - B.t_ack[k]);
+                    break;
+                }
+            }
+        }
+        qsort(col, m, sizeof *col, cmp_i64);
+        fprintf(f, "%s[%.1f, %.2f, %.2f, %.2f]", k ? ", " : "", (double)(B.t_ack[k] - t0) / 1e6,
+                (double)(B.t_ack[k] - B.t_send[k]) / 1e6, m ? (double)col[m / 2] / 1e6 : 0,
+                m ? (double)col[m - 1] / 1e6 : 0);
+    }
+    fprintf(f, "]\n}\n");
     fclose(f);
     return 0;
 }
