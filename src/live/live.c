@@ -18,7 +18,7 @@
  * messages (under the event's lock), the others reuse them, and the last shard done
  * frees the event and records the fan-out time. A message is framed once (live_msg,
  * refcounted) and every client's queue points at it; queues are written with sendmsg
- * (iovecs, no copy).
+ * (iovecs, no copy), once per wakeup for all the commits that wakeup took.
  *
  * Exactly once, in order. The listener numbers every commit (seq). A client that joins
  * first counts itself in its slot, then reads seq (S), then reads the state; events with
@@ -92,6 +92,8 @@ struct live_client {
     live_client *sub_prev, *sub_next; /* the subscription's clients */
     live_client *prev, *next;         /* every client of the shard */
     live_client *link;                /* the join queue, then the list of dead clients */
+    live_client *dirty_next;          /* clients with frames queued but not written yet */
+    bool dirty;
     /* bytes libmicrohttpd read past the handshake: served before the socket */
     uint8_t *extra;
     size_t extra_len, extra_off;
@@ -161,6 +163,7 @@ struct live_shard {
     live_sub *subs[LIVE_BUCKETS];
     live_client *clients;
     live_client *dead;
+    live_client *dirty;
     uint64_t now_ns, stop_deadline_ns;
     bool closing_all;
 };
@@ -581,6 +584,26 @@ static void client_free(live_client *c)
     free(c);
 }
 
+/* Notes that c has frames to write; live_flush writes them (one sendmsg for everything
+ * the events of one wakeup queued for it). */
+static void client_mark(live_client *c)
+{
+    if (c->dirty) return;
+    c->dirty = true;
+    c->dirty_next = c->shard->dirty;
+    c->shard->dirty = c;
+}
+
+static void live_flush(live_shard *sh)
+{
+    while (sh->dirty) {
+        live_client *c = sh->dirty;
+        sh->dirty = c->dirty_next;
+        c->dirty = false;
+        client_progress(c);
+    }
+}
+
 /* ---- subscriptions (a shard's thread) ---- */
 
 static live_sub **live_sub_bucket(live_shard *sh, int64_t tid)
@@ -788,7 +811,7 @@ static void live_fan_out(live_shard *sh, live_event *e, live_tchange *t)
             c->last_version = t->state.version;
         }
         any = true;
-        client_progress(c);
+        client_mark(c);
     }
     if (any) atomic_store(&e->delivered, true);
 }
@@ -814,7 +837,7 @@ static void live_resync(live_shard *sh)
                 if (c->dead || c->close_queued || t.version <= c->last_version) continue;
                 client_push(c, m);
                 c->last_version = t.version;
-                client_progress(c);
+                client_mark(c);
             }
             live_msg_unref(m);
         }
@@ -823,13 +846,13 @@ static void live_resync(live_shard *sh)
     arena_free(a);
 }
 
+/* Queues e's messages for this shard's subscribers (written by live_flush). */
 static void live_process(live_shard *sh, live_event *e)
 {
     if (e->resync)
         live_resync(sh);
     else
         for (int i = 0; i < e->nt; i++) live_fan_out(sh, e, &e->t[i]);
-    live_event_done(e);
 }
 
 /* ---- a shard's thread ---- */
@@ -864,10 +887,16 @@ static void live_wakeup(live_shard *sh)
         c->link = NULL;
         live_join(sh, c);
     }
+    /* Every commit queued since the last wakeup, in order, then one write per subscriber:
+     * a backlog (commits faster than a fan-out) costs one sendmsg, one TCP segment, per
+     * subscriber instead of one per commit, so the shard catches up instead of falling
+     * further behind. A commit that comes alone is written as soon as it comes. */
+    for (live_event *e = events; e; e = e->next[sh->index]) live_process(sh, e);
+    live_flush(sh);
     while (events) {
         live_event *e = events;
         events = e->next[sh->index];
-        live_process(sh, e);
+        live_event_done(e);
     }
     if (stop && !sh->closing_all) live_close_all(sh);
 }
