@@ -40,7 +40,7 @@ enum { K_STATE = 1, K_MATCH = 2, K_OTHER = 3 };
 typedef struct rec {
     uint64_t t_ns;
     uint64_t hash;
-    int64_t id;      /* match id, or the state's version */
+    int64_t id; /* match id, or the state's version */
     uint8_t kind;
     uint8_t completed;
 } rec;
@@ -180,8 +180,7 @@ static void parse(sub *s, uint64_t t)
         uint8_t *end = memmem(s->buf, s->len, "\r\n\r\n", 4);
         if (!end) return;
         if (s->len < 12 || memcmp(s->buf + 9, "101", 3) != 0) {
-            fprintf(stderr, "live_client: handshake refused: %.*s\n", (int)(end - s->buf),
-                    s->buf);
+            fprintf(stderr, "live_client: handshake refused: %.*s\n", (int)(end - s->buf), s->buf);
             exit(1);
         }
         s->upgraded = true;
@@ -315,21 +314,28 @@ int main(int argc, char **argv)
     B.settle_ms = 5000;
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
-        if (!strcmp(k, "--port")) B.port = atoi(v);
-        else if (!strcmp(k, "--path")) B.path = v;
-        else if (!strcmp(k, "--subs")) B.nsubs = atoi(v);
-        else if (!strcmp(k, "--token")) B.token = v;
-        else if (!strcmp(k, "--matches")) B.matches_file = v;
-        else if (!strcmp(k, "--rate")) B.rate = atof(v);
-        else if (!strcmp(k, "--out")) B.out = v;
-        else if (!strcmp(k, "--settle-ms")) B.settle_ms = atoi(v);
+        if (!strcmp(k, "--port"))
+            B.port = atoi(v);
+        else if (!strcmp(k, "--path"))
+            B.path = v;
+        else if (!strcmp(k, "--subs"))
+            B.nsubs = atoi(v);
+        else if (!strcmp(k, "--token"))
+            B.token = v;
+        else if (!strcmp(k, "--matches"))
+            B.matches_file = v;
+        else if (!strcmp(k, "--rate"))
+            B.rate = atof(v);
+        else if (!strcmp(k, "--out"))
+            B.out = v;
+        else if (!strcmp(k, "--settle-ms"))
+            B.settle_ms = atoi(v);
         else {
             fprintf(stderr, "live_client: unknown option %s\n", k);
             return 1;
         }
     }
-    if (!B.port || !B.path || B.nsubs < 1 || !B.token || !B.matches_file || !B.out ||
-        B.rate <= 0) {
+    if (!B.port || !B.path || B.nsubs < 1 || !B.token || !B.matches_file || !B.out || B.rate <= 0) {
         fprintf(stderr, "usage: live_client --port P --path PATH --subs N --token T --matches "
                         "FILE --rate R --out FILE [--settle-ms MS]\n");
         return 1;
@@ -481,8 +487,8 @@ int main(int argc, char **argv)
     }
     FILE *f = fopen(B.out, "w");
     if (!f) die(B.out);
-    fprintf(f, "{\n  \"subscribers\": %d,\n  \"results\": %d,\n  \"rate_per_s\": %.2f,\n",
-            B.nsubs, B.nres, B.rate);
+    fprintf(f, "{\n  \"subscribers\": %d,\n  \"results\": %d,\n  \"rate_per_s\": %.2f,\n", B.nsubs,
+            B.nres, B.rate);
     fprintf(f, "  \"open_seconds\": %.3f,\n  \"post_seconds\": %.3f,\n", open_s, post_s);
     fprintf(f, "  \"messages_received\": %zu,\n", total);
     fprintf(f,
