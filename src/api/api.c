@@ -151,11 +151,11 @@ static const char *api_cache_key(req *r, int64_t user_id)
     const char *k[MAXQ], *v[MAXQ];
     size_t n = req_query_all(r, k, v, MAXQ);
     if (n > MAXQ) return NULL;
-    for (size_t i = 1; i < n; i++) /* insertion sort by key, then value */
+    /* a stable insertion sort by name only: a repeated argument keeps its arrival order,
+     * since handlers read its first value (?status=a&status=b is not ?status=b&status=a) */
+    for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0; j--) {
-            int c = strcmp(k[j - 1], k[j]);
-            if (c == 0) c = strcmp(v[j - 1] ? v[j - 1] : "", v[j] ? v[j] : "");
-            if (c <= 0) break;
+            if (strcmp(k[j - 1], k[j]) <= 0) break;
             const char *t = k[j];
             k[j] = k[j - 1];
             k[j - 1] = t;

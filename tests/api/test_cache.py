@@ -362,3 +362,18 @@ def test_warm_up_fills_live_states_before_ready(server_factory):
     assert warmed >= len(live)
     r = srv.get(f"/api/v1/tournaments/{live[0]['slug']}/state")
     assert r.status_code == 200 and r.headers["X-Query-Count"] == "0"
+
+
+def test_query_order_and_repeats_in_the_key(server, alice):
+    """Arguments in another order share an entry; a repeated argument is read by its first
+    value, so its order is part of the key."""
+    a = server.create_tournament(alice, status="published")
+    b = server.create_tournament(alice, status="registration_open")
+    path = "/api/v1/tournaments"
+    first = server.get(f"{path}?status=published&status=registration_open&q={a['name']}")
+    second = server.get(f"{path}?status=registration_open&status=published&q={a['name']}")
+    assert [x["slug"] for x in first.json()["items"]] == [a["slug"]]
+    assert second.json()["items"] == []
+    one = server.get(f"{path}?q={b['name']}&limit=5")
+    two = server.get(f"{path}?limit=5&q={b['name']}")
+    assert one.content == two.content and two.headers["X-Query-Count"] == "0"
