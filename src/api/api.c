@@ -98,10 +98,11 @@ typedef struct api_reqstate {
     bool ok;
     st_user user;
     /* cache */
-    bool caching;  /* a cacheable route: the handler's deps are collected */
-    bool has_slot; /* our placeholder is in the cache: put or abandon it */
-    bool per_user; /* the key names the user: not shared */
-    bool unshared; /* the handler said the answer may differ per caller */
+    bool caching;   /* a cacheable route: the handler's deps are collected */
+    bool has_slot;  /* our placeholder is in the cache: put or abandon it */
+    bool per_user;  /* the key names the user: not shared */
+    bool unshared;  /* the handler said the answer may differ per caller */
+    bool deps_lost; /* a dependency could not be recorded: never store this answer */
     rc_kind kind;
     const char *key;
     uint64_t epoch0;
@@ -182,6 +183,23 @@ static void api_cache_headers(req *r, bool shared)
     req_add_header(r, "Vary", "Accept-Encoding, Authorization");
 }
 
+/* gzip-encodes body into gz (in the request's arena); false when it cannot. */
+static bool api_gzip(req *r, const char *body, size_t len, buf *gz)
+{
+    buf_init(gz, req_arena(r), len / 2 + 64);
+    return buf_ok(gz) && respcache_gzip(body, len, gz);
+}
+
+/* Answers with gz, the gzip encoding of the body tagged plain_etag. */
+static void api_send_gzip(req *r, const buf *gz, const char *plain_etag)
+{
+    char tag[ETAG_MAX];
+    etag_variant(plain_etag, "gz", tag);
+    req_set_body(r, gz);
+    req_set_etag(r, tag);
+    req_add_header(r, "Content-Encoding", "gzip");
+}
+
 /* After the handler: store a shareable 200 and serve it (gzip when taken), or drop the
  * placeholder. */
 static void api_cache_finish(req *r, api_reqstate *s, bool gzip)
@@ -189,7 +207,8 @@ static void api_cache_finish(req *r, api_reqstate *s, bool gzip)
     const char *body;
     size_t len;
     int status = req_response(r, &body, &len);
-    bool ok = status == 200 && len > 0 && s->ndeps > 0 && (s->per_user || !s->unshared);
+    bool ok =
+        status == 200 && len > 0 && s->ndeps > 0 && !s->deps_lost && (s->per_user || !s->unshared);
     if (!ok) {
         if (s->has_slot) respcache_abandon(s->key);
         if (status == 200) api_cache_headers(r, false);
@@ -198,23 +217,14 @@ static void api_cache_finish(req *r, api_reqstate *s, bool gzip)
     char etag[ETAG_MAX];
     etag_of(body, len, NULL, etag);
     buf gz = {0};
-    bool have_gz = false;
-    if (gzip && len > RESPCACHE_GZIP_MIN) {
-        buf_init(&gz, req_arena(r), len / 2 + 64);
-        have_gz = buf_ok(&gz) && respcache_gzip(body, len, &gz);
-    }
+    bool have_gz = gzip && len > RESPCACHE_GZIP_MIN && api_gzip(r, body, len, &gz);
     if (s->has_slot)
         respcache_put(s->kind, s->key, s->deps, s->ndeps, s->expires, s->epoch0, body, len, etag,
                       have_gz ? gz.data : NULL, have_gz ? gz.len : 0);
-    if (have_gz) {
-        char gz_etag[ETAG_MAX];
-        etag_variant(etag, "gz", gz_etag);
-        req_set_body(r, &gz);
-        req_set_etag(r, gz_etag);
-        req_add_header(r, "Content-Encoding", "gzip");
-    } else {
+    if (have_gz)
+        api_send_gzip(r, &gz, etag);
+    else
         req_set_etag(r, etag);
-    }
     api_cache_headers(r, !s->per_user);
 }
 
@@ -263,22 +273,19 @@ static void api_cache_run(req *r)
         req_set_etag(r, ans.etag);
         api_cache_headers(r, !s->per_user);
         return;
-    case RC_HIT:
-        if (ans.want_gzip_copy) {
-            buf gz;
-            buf_init(&gz, req_arena(r), out->len / 2 + 64);
-            if (buf_ok(&gz) && respcache_gzip(out->data, out->len, &gz)) {
-                respcache_attach_gzip(s->key, ans.serial, gz.data, gz.len);
-                etag_variant(ans.etag, "gz", ans.etag);
-                req_set_body(r, &gz);
-                ans.gzip = true;
-            }
+    case RC_HIT: {
+        buf gz;
+        if (ans.want_gzip_copy && api_gzip(r, out->data, out->len, &gz)) {
+            respcache_attach_gzip(s->key, ans.serial, gz.data, gz.len);
+            api_send_gzip(r, &gz, ans.etag); /* ans.etag: the plain body's tag */
+        } else {
+            if (ans.gzip) req_add_header(r, "Content-Encoding", "gzip");
+            req_set_etag(r, ans.etag);
         }
-        if (ans.gzip) req_add_header(r, "Content-Encoding", "gzip");
-        req_set_etag(r, ans.etag);
         api_cache_headers(r, !s->per_user);
         if (page) pages_headers(r);
         return;
+    }
     case RC_MISS:
         s->has_slot = true;
         if (!req_on_cleanup(r, api_cache_cleanup, s)) {
@@ -306,9 +313,7 @@ void api_cache_dep(req *r, dep_kind kind, int64_t id)
         dep *grown =
             arena_grow(req_arena(r), s->deps, s->deps_cap * sizeof(dep), cap * sizeof(dep));
         if (!grown) {
-            s->unshared = true;
-            s->per_user = false;
-            s->ndeps = 0;
+            s->deps_lost = true;
             return;
         }
         s->deps = grown;

@@ -76,24 +76,30 @@ static regstate api_t_regstate(const st_tournament *t, int64_t now)
                        st_tournament_active(t), t->max_participants);
 }
 
-regstate api_regstate(req *r, const st_tournament *t)
+/* A cached answer showing t's registration_state is good until its window opens or
+ * closes: the state changes then without any write. */
+static void api_cache_window(req *r, const st_tournament *t)
 {
     int64_t now = req_now(r);
-    if (t->status == TSTATUS_REGISTRATION_OPEN) { /* the state changes when the window does */
-        if (t->registration_opens_at && now < t->registration_opens_at)
-            api_cache_until(r, t->registration_opens_at);
-        else if (t->registration_closes_at && now < t->registration_closes_at)
-            api_cache_until(r, t->registration_closes_at);
-    }
-    return api_t_regstate(t, now);
+    if (t->status != TSTATUS_REGISTRATION_OPEN) return;
+    if (t->registration_opens_at && now < t->registration_opens_at)
+        api_cache_until(r, t->registration_opens_at);
+    else if (t->registration_closes_at && now < t->registration_closes_at)
+        api_cache_until(r, t->registration_closes_at);
+}
+
+regstate api_regstate(req *r, const st_tournament *t)
+{
+    api_cache_window(r, t);
+    return api_t_regstate(t, req_now(r));
 }
 
 /* A cached state is good until the clock changes it: its countdown (in seconds) and its
- * registration window. */
+ * registration window (api_state_json computes the state itself). */
 static void api_state_clock(req *r, const st_tournament *t)
 {
     if (t->start_at > req_now(r)) api_cache_until(r, req_now(r) + 1);
-    (void)api_regstate(r, t);
+    api_cache_window(r, t);
 }
 
 static void api_t_summary_fields(req *r, jw *w, const st_tournament *t)

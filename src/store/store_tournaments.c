@@ -121,7 +121,14 @@ int store_tournament_list(db_conn *c, arena *a, const store_tlist *f, st_tournam
     return store_t_rows(st, a, f->limit, out, n);
 }
 
-/* The columns a state shows, and nothing else: no joins, few copies. */
+/* The columns a state shows (and the id), and nothing else: no joins, few copies. Read by
+ * store_t_state_row; a query may select more columns after them. */
+#define T_STATE_COLS                                                                               \
+    "t.slug, t.status, t.registration_opens_at, t.registration_closes_at, t.start_at,"             \
+    " t.max_participants, t.current_round, t.n_pending, t.n_confirmed, t.n_checked_in,"            \
+    " t.n_cancelled, t.version, t.updated_at, t.id"
+#define T_STATE_NCOLS 14
+
 static int store_t_state_row(sqlite3_stmt *st, arena *a, st_tournament *t)
 {
     memset(t, 0, sizeof *t);
@@ -138,6 +145,7 @@ static int store_t_state_row(sqlite3_stmt *st, arena *a, st_tournament *t)
     t->n_cancelled = sqlite3_column_int64(st, 10);
     t->version = sqlite3_column_int64(st, 11);
     t->updated_at = sqlite3_column_int64(st, 12);
+    t->id = sqlite3_column_int64(st, 13);
     return t->slug ? STORE_OK : STORE_ERROR;
 }
 
@@ -152,8 +160,7 @@ static int store_t_state_rows(sqlite3_stmt *st, arena *a, st_tournament **out, i
             if (!items) return STORE_ERROR;
             cap *= 2;
         }
-        if (store_t_state_row(st, a, &items[count]) != STORE_OK) return STORE_ERROR;
-        items[count++].id = sqlite3_column_int64(st, 13);
+        if (store_t_state_row(st, a, &items[count++]) != STORE_OK) return STORE_ERROR;
     }
     if (!items || rc != SQLITE_DONE) return STORE_ERROR;
     *out = items;
@@ -166,9 +173,7 @@ int store_tournament_states(db_conn *c, arena *a, const char *slugs_json, int64_
 {
     sqlite3_stmt *st =
         db_stmt(c, Q_T_STATES,
-                "SELECT t.slug, t.status, t.registration_opens_at, t.registration_closes_at,"
-                " t.start_at, t.max_participants, t.current_round, t.n_pending, t.n_confirmed,"
-                " t.n_checked_in, t.n_cancelled, t.version, t.updated_at, t.id FROM tournaments t"
+                "SELECT " T_STATE_COLS " FROM tournaments t"
                 " WHERE t.slug IN (SELECT value FROM json_each(?1)) AND t.is_deleted = 0"
                 " AND (t.status <> 'draft' OR t.organizer_id = ?2)");
     if (!st) return STORE_ERROR;
@@ -181,18 +186,15 @@ int store_tournament_live_state(db_conn *c, arena *a, int64_t id, st_tournament 
 {
     sqlite3_stmt *st =
         db_stmt(c, Q_T_LIVE_STATE,
-                "SELECT t.slug, t.status, t.registration_opens_at, t.registration_closes_at,"
-                " t.start_at, t.max_participants, t.current_round, t.n_pending, t.n_confirmed,"
-                " t.n_checked_in, t.n_cancelled, t.version, t.updated_at, t.is_deleted,"
-                " t.organizer_id FROM tournaments t WHERE t.id = ?1");
+                "SELECT " T_STATE_COLS ", t.is_deleted, t.organizer_id FROM tournaments t"
+                " WHERE t.id = ?1");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) return STORE_NOT_FOUND;
     if (rc != SQLITE_ROW || store_t_state_row(st, a, out) != STORE_OK) return STORE_ERROR;
-    out->id = id;
-    *deleted = sqlite3_column_int(st, 13) != 0;
-    out->organizer_id = sqlite3_column_int64(st, 14);
+    *deleted = sqlite3_column_int(st, T_STATE_NCOLS) != 0;
+    out->organizer_id = sqlite3_column_int64(st, T_STATE_NCOLS + 1);
     return STORE_OK;
 }
 

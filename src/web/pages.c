@@ -216,11 +216,6 @@ static void pages_money(buf *b, int64_t cents, const char *currency)
     html_escape(b, currency);
 }
 
-static regstate pages_regstate(req *r, const st_tournament *t)
-{
-    return api_regstate(r, t);
-}
-
 /* A status or registration-state badge: <span class="badge ..." data-value="live">. */
 static void pages_badge(buf *b, const char *id, const char *kind, const char *value,
                         const char *label)
@@ -277,7 +272,7 @@ static bool pages_cursor(req *r, char kind, int64_t *key, int n, bool *has)
 
 static void pages_hub_card(req *r, buf *b, const st_tournament *t)
 {
-    regstate rs = pages_regstate(r, t);
+    regstate rs = api_regstate(r, t);
     buf_puts(b, "<li class=\"card\" data-slug=\"");
     html_escape(b, t->slug);
     buf_puts(b, "\"><h2><a class=\"t-name\" href=\"/t/");
@@ -846,7 +841,7 @@ void pages_tournament(req *r)
     /* everything the page shows changes with the tournament's counter; the registration
      * state also with the clock (api_regstate sets the expiry) */
     api_cache_dep(r, DEP_TOURNAMENT, tp->t.id);
-    tp->rs = pages_regstate(r, &tp->t);
+    tp->rs = api_regstate(r, &tp->t);
     rc = pages_tournament_read(r, c, tp);
     if (rc != STORE_OK) {
         pages_store_failed(r, rc == STORE_NOT_FOUND ? STORE_ERROR : rc);
