@@ -83,6 +83,7 @@ struct server {
     server_config cfg;
     struct MHD_Daemon *daemon;
     _Atomic int in_flight;
+    _Atomic bool stopping; /* set by server_quiesce: new connections are refused */
     uint32_t id_prefix;
 };
 
@@ -387,6 +388,9 @@ static enum MHD_Result server_finish(req *r)
     snprintf(qc, sizeof qc, "%u", r->queries);
     MHD_add_response_header(resp, "X-Query-Count", qc);
     for (int i = 0; i < r->nheaders; i++) MHD_add_response_header(resp, r->hname[i], r->hvalue[i]);
+    /* stopping: answer, then close, so keep-alive clients reconnect elsewhere */
+    if (status != 101 && atomic_load_explicit(&s->stopping, memory_order_relaxed))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     r->phase = PH_DONE;
@@ -613,6 +617,19 @@ static bool server_parse_listen(const char *listen, struct sockaddr_storage *ss,
     return true;
 }
 
+/* Accept policy: refuses every new connection once the server is stopping. This is how
+ * tourneyd stops accepting: MHD_quiesce_daemon() races its own epoll worker threads over
+ * removing the listen socket from their epoll sets and can abort the process
+ * ("Failed to remove listen FD from epoll set", libmicrohttpd 0.9.75), so it is not used. */
+static enum MHD_Result server_accept_policy(void *cls, const struct sockaddr *addr,
+                                            socklen_t addrlen)
+{
+    (void)addr;
+    (void)addrlen;
+    server *s = cls;
+    return atomic_load_explicit(&s->stopping, memory_order_relaxed) ? MHD_NO : MHD_YES;
+}
+
 server *server_start(const server_config *cfg, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
@@ -634,14 +651,14 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
     uint16_t port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
                                              : ntohs(((struct sockaddr_in *)&ss)->sin_port);
     s->daemon = MHD_start_daemon(
-        flags, port, NULL, NULL, server_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 1u, MHD_OPTION_CONNECTION_LIMIT,
-        cfg->max_connections ? cfg->max_connections : 10000u, MHD_OPTION_CONNECTION_TIMEOUT,
-        cfg->idle_timeout_s ? cfg->idle_timeout_s : 60u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u, MHD_OPTION_NOTIFY_COMPLETED,
-        server_completed, s, MHD_OPTION_NOTIFY_CONNECTION, server_conn_notify, s,
-        MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, s, MHD_OPTION_UNESCAPE_CALLBACK,
-        server_unescape, s, MHD_OPTION_END);
+        flags, port, server_accept_policy, s, server_access, s, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 1u,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 10000u,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s ? cfg->idle_timeout_s : 60u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        4096u, MHD_OPTION_NOTIFY_COMPLETED, server_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+        server_conn_notify, s, MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, s,
+        MHD_OPTION_UNESCAPE_CALLBACK, server_unescape, s, MHD_OPTION_END);
     (void)sl;
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen,
@@ -660,8 +677,7 @@ unsigned server_port(server *s)
 
 void server_quiesce(server *s)
 {
-    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-    if (fd != MHD_INVALID_SOCKET) close(fd);
+    atomic_store(&s->stopping, true);
 }
 
 int server_drain(server *s, unsigned timeout_ms)

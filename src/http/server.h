@@ -29,7 +29,8 @@ typedef struct server server;
 server *server_start(const server_config *cfg, char *err, size_t errlen);
 /* The port it listens on (the one chosen by the system when asked for port 0). */
 unsigned server_port(server *s);
-/* Stops accepting new connections (in-flight requests go on). */
+/* Stops accepting new connections: new ones are closed at once; in-flight requests go
+ * on and their answers close the connection. */
 void server_quiesce(server *s);
 /* Waits up to timeout_ms for in-flight requests to finish; returns how many remain. */
 int server_drain(server *s, unsigned timeout_ms);

@@ -20,7 +20,7 @@ extern const unsigned migration_files_count;
 /* Finds "NNNN_*.<dir>.sql" for version v; NULL when absent. */
 static const struct embedded_file *migrate_file(int v, const char *dir)
 {
-    char prefix[8];
+    char prefix[16];
     snprintf(prefix, sizeof prefix, "%04d_", v);
     char suffix[16];
     snprintf(suffix, sizeof suffix, ".%s.sql", dir);
