@@ -27,6 +27,7 @@
 #include "store/db.h"
 #include "store/migrate.h"
 #include "store/seed.h"
+#include "store/store_standings.h"
 #include "store/store_tournaments.h"
 #include "store/store_users.h"
 #include "store/writer.h"
@@ -408,7 +409,7 @@ static int cmd_seed(int argc, char **argv)
                        .password_hash = hash,
                        .progress = seed_progress,
                        .progress_ctx = &tty};
-    rc = seed_run(db_handle(c), &so, err, sizeof err);
+    rc = seed_run(c, &so, err, sizeof err);
     db_close(c);
     if (rc != 0) {
         fprintf(stderr, "seed failed: %s\n", err);
@@ -488,6 +489,71 @@ static int cmd_user(int argc, char **argv)
     return 0;
 }
 
+/* ---- check ---- */
+
+/* Verifies a database (also while a server uses it: one read snapshot): SQLite's
+ * quick_check, then every stored standings document against a fresh computation from
+ * the matches. Exit 0 when all is well, 1 when something differs or cannot be read. */
+static int cmd_check(int argc, char **argv)
+{
+    opt opts[] = {
+        {"db", "TOURNEYD_DB", OPT_STR, &db_path, "PATH", "SQLite database file", 0, 0},
+    };
+    char *pos[1];
+    int npos;
+    const char *usage = "tourneyd check [--db PATH]";
+    int rc = opts_parse(usage, opts, 1, argc, argv, pos, 0, &npos);
+    if (rc != 0) return rc < 0 ? 2 : 0;
+    if (!file_exists(db_path)) {
+        fprintf(stderr, "no database at %s\n", db_path);
+        return 1;
+    }
+    char err[512];
+    db_conn *c = db_open(db_path, true, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    if (migrate_current(c) != migrate_latest()) {
+        fprintf(stderr, "the database schema is not current (run 'tourneyd migrate up')\n");
+        db_close(c);
+        return 1;
+    }
+    int failed = 0;
+    sqlite3 *db = db_handle(c);
+    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) failed = 1;
+    sqlite3_stmt *st = NULL;
+    if (!failed && sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *line = (const char *)sqlite3_column_text(st, 0);
+            if (line && strcmp(line, "ok") == 0) continue;
+            printf("quick_check: %s\n", line ? line : "(null)");
+            failed = 1;
+        }
+        if (!failed) printf("quick_check: ok\n");
+    } else {
+        printf("quick_check: %s\n", sqlite3_errmsg(db));
+        failed = 1;
+    }
+    sqlite3_finalize(st);
+    long checked = 0, bad = 0;
+    int64_t first_bad = 0;
+    if (store_standings_check(c, &checked, &bad, &first_bad) != STORE_OK) {
+        printf("standings: cannot read: %s\n", sqlite3_errmsg(db));
+        failed = 1;
+    } else if (bad) {
+        printf("standings: %ld of %ld tournaments differ from their matches (first: id %lld)\n",
+               bad, checked, (long long)first_bad);
+        failed = 1;
+    } else {
+        printf("standings: ok (%ld tournaments)\n", checked);
+    }
+    db_release(c);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    db_close(c);
+    return failed;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: tourneyd COMMAND [options]\n\n"
@@ -495,7 +561,8 @@ static void usage(FILE *f)
                "  serve     serve the HTTP API\n"
                "  migrate   up | down [N] | status: manage the database schema\n"
                "  seed      fill a database with deterministic demo data\n"
-               "  user      create [--admin] NAME: add a user (password on stdin)\n\n"
+               "  user      create [--admin] NAME: add a user (password on stdin)\n"
+               "  check     verify a database (integrity, stored standings)\n\n"
                "'tourneyd COMMAND --help' shows a command's options.\n");
 }
 
@@ -510,6 +577,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "migrate") == 0) return cmd_migrate(argc - 2, argv + 2);
     if (strcmp(cmd, "seed") == 0) return cmd_seed(argc - 2, argv + 2);
     if (strcmp(cmd, "user") == 0) return cmd_user(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;

@@ -11,6 +11,7 @@
 #include "jobs/leaderboard.h"
 #include "store/store_brackets.h"
 #include "store/store_matches.h"
+#include "store/store_standings.h"
 
 static const char *const match_states[] = {"pending", "ready", "live", "completed", NULL};
 static const char *const bracket_kinds[] = {"winners", "losers", "grand_final", "third_place",
@@ -330,35 +331,17 @@ void api_match_result_delete(req *r)
     api_match_result(r, true);
 }
 
-static void api_standings_cleanup(void *p)
-{
-    store_bracket_free(p);
-}
-
+/* The standings are a stored document the writer rebuilds with every result
+ * (store_standings.h): one primary-key probe, no ranking on the read path. */
 void api_standings(req *r)
 {
     st_tournament t;
     if (!api_tournament_load(r, &t)) return;
     db_conn *c = api_db(r);
     if (!c) return;
-    st_bracket *sb = arena_calloc(req_arena(r), 1, sizeof *sb);
-    if (!sb || !req_on_cleanup(r, api_standings_cleanup, sb)) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
-    int rc = store_bracket_load(c, req_arena(r), t.id, sb);
+    st_standings s;
+    int rc = store_standings_get(c, t.id, &s);
     if (rc != STORE_OK) {
-        api_store_failed(r, rc);
-        return;
-    }
-    int n = sb->b.n;
-    standing *rows = arena_alloc(req_arena(r), sizeof(standing) * (size_t)(n ? n : 1));
-    const char **names = arena_alloc(req_arena(r), sizeof(char *) * (size_t)(n ? n : 1));
-    if (!rows || !names || (n && standings_compute(&sb->b, rows) != 0)) {
-        req_error(r, 500, "internal", NULL, "out of memory");
-        return;
-    }
-    if (n && (rc = store_bracket_names(c, req_arena(r), t.id, names, n)) != STORE_OK) {
         api_store_failed(r, rc);
         return;
     }
@@ -366,38 +349,8 @@ void api_standings(req *r)
     jw_obj_begin(w);
     jw_kstr(w, "tournament", t.slug);
     jw_kstr(w, "format", t.format);
-    jw_kbool(w, "complete", n > 0 && bracket_complete(&sb->b));
+    jw_kbool(w, "complete", s.complete);
     jw_key(w, "items");
-    jw_arr_begin(w);
-    for (int i = 0; i < n; i++) {
-        const standing *s = &rows[i];
-        jw_obj_begin(w);
-        jw_kint(w, "rank", s->rank);
-        jw_key(w, "participant");
-        jw_obj_begin(w);
-        jw_kint(w, "registration_id", sb->reg_ids[s->participant]);
-        jw_kstr(w, "name", names[s->participant]);
-        jw_kint(w, "seed", s->participant + 1);
-        jw_obj_end(w);
-        jw_kint(w, "played", s->played);
-        jw_kint(w, "wins", s->wins);
-        jw_kint(w, "draws", s->draws);
-        jw_kint(w, "losses", s->losses);
-        jw_key(w, "points");
-        jw_double(w, s->points);
-        jw_kint(w, "score_for", s->score_for);
-        jw_kint(w, "score_against", s->score_against);
-        jw_key(w, "tiebreaks");
-        jw_obj_begin(w);
-        jw_key(w, "buchholz");
-        jw_double(w, s->buchholz);
-        jw_key(w, "sonneborn_berger");
-        jw_double(w, s->sonneborn_berger);
-        jw_kint(w, "head_to_head", s->head_to_head);
-        jw_obj_end(w);
-        jw_kint(w, "reached_round", s->reached_round);
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
+    jw_raw(w, s.items, s.len);
     jw_obj_end(w);
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_standings.h"
+
 struct embedded_file {
     const char *name;
     const char *data;
@@ -60,13 +62,33 @@ int migrate_current(db_conn *c)
     return v;
 }
 
-/* Runs one file and sets user_version to `to`, in one transaction. */
-static int migrate_step(db_conn *c, const struct embedded_file *f, int to, char *err, size_t errlen)
+/* The C part of an up migration, run after its SQL in the same transaction: data that
+ * only C can compute. It runs today's C against the schema of version `to`, which is
+ * the latest one while no later migration changes what it reads. */
+static int migrate_after_up(db_conn *c, int to)
+{
+    switch (to) {
+    case 8: /* 0008_standings: the documents of the tournaments already started */
+        return store_standings_rebuild_all(c) == STORE_OK ? 0 : -1;
+    default:
+        return 0;
+    }
+}
+
+/* Runs one file (and, going up, its C part) and sets user_version to `to`, in one
+ * transaction. */
+static int migrate_step(db_conn *c, const struct embedded_file *f, int to, bool up, char *err,
+                        size_t errlen)
 {
     sqlite3 *db = db_handle(c);
     char *msg = NULL;
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) goto fail;
     if (sqlite3_exec(db, f->data, NULL, NULL, &msg) != SQLITE_OK) goto fail;
+    if (up && migrate_after_up(c, to) != 0) {
+        db_release(c);
+        goto fail;
+    }
+    db_release(c);
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version=%d", to);
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) goto fail;
@@ -92,7 +114,7 @@ int migrate_up(db_conn *c, char *err, size_t errlen)
     }
     int applied = 0;
     for (int v = cur + 1; v <= latest; v++) {
-        if (migrate_step(c, migrate_file(v, "up"), v, err, errlen) != 0) return -1;
+        if (migrate_step(c, migrate_file(v, "up"), v, true, err, errlen) != 0) return -1;
         applied++;
     }
     return applied;
@@ -112,7 +134,7 @@ int migrate_down(db_conn *c, int steps, char *err, size_t errlen)
             snprintf(err, errlen, "migration %d has no down file", v);
             return -1;
         }
-        if (migrate_step(c, f, v - 1, err, errlen) != 0) return -1;
+        if (migrate_step(c, f, v - 1, false, err, errlen) != 0) return -1;
         done++;
     }
     return done;

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_standings.h"
+
 #define SEED_MIN  60
 #define SEED_HOUR 3600
 #define SEED_DAY  86400
@@ -190,6 +192,7 @@ typedef struct seed_bracket {
 } seed_bracket;
 
 typedef struct seed_ctx {
+    db_conn *conn;
     sqlite3 *db;
     const seed_options *opt;
     char *err;
@@ -611,7 +614,7 @@ static void seed_team_names(seed_ctx *c, char *name, char *tag)
     if (seed_chance(&c->rng, 30)) snprintf(tag + 3, 3, "%d", (int)seed_range(&c->rng, 1, 99));
 }
 
-static int seed_teams_rows(seed_ctx *c, sqlite3_stmt *st_team, sqlite3_stmt *st_member,
+static int seed_teams_rows(seed_ctx *c, sqlite3_stmt *st_teamrow, sqlite3_stmt *st_member,
                            uint8_t *in_team)
 {
     char name[64], tag[8];
@@ -627,12 +630,12 @@ static int seed_teams_rows(seed_ctx *c, sqlite3_stmt *st_team, sqlite3_stmt *st_
                              (long long)c->n_teams);
         seed_team_names(c, name, tag);
         c->teams[id] = (seed_team){.created = created, .captain = members[0], .size = size};
-        seed_bind_int(c, st_team, 1, id);
-        seed_bind_text(c, st_team, 2, name);
-        seed_bind_text(c, st_team, 3, tag);
-        seed_bind_int(c, st_team, 4, members[0]);
-        seed_bind_int(c, st_team, 5, created);
-        seed_step(c, st_team, "teams");
+        seed_bind_int(c, st_teamrow, 1, id);
+        seed_bind_text(c, st_teamrow, 2, name);
+        seed_bind_text(c, st_teamrow, 3, tag);
+        seed_bind_int(c, st_teamrow, 4, members[0]);
+        seed_bind_int(c, st_teamrow, 5, created);
+        seed_step(c, st_teamrow, "teams");
         for (int k = 0; k < size && !c->failed; k++) {
             seed_bind_int(c, st_member, 1, ++member_id);
             seed_bind_int(c, st_member, 2, id);
@@ -665,14 +668,14 @@ static int seed_teams_phase(seed_ctx *c)
 {
     uint8_t *in_team = calloc((size_t)c->n_users + 1, 1);
     if (!in_team) return seed_fail(c, "seed: out of memory");
-    sqlite3_stmt *st_team = seed_prepare(
+    sqlite3_stmt *st_teamrow = seed_prepare(
         c, "INSERT INTO teams (id, name, tag, captain_id, created_at) VALUES (?, ?, ?, ?, ?)");
     sqlite3_stmt *st_member =
-        st_team
+        st_teamrow
             ? seed_prepare(c, "INSERT INTO team_members (id, team_id, user_id) VALUES (?, ?, ?)")
             : NULL;
-    if (st_team && st_member) seed_teams_rows(c, st_team, st_member, in_team);
-    seed_finalize(c, st_team);
+    if (st_teamrow && st_member) seed_teams_rows(c, st_teamrow, st_member, in_team);
+    seed_finalize(c, st_teamrow);
     seed_finalize(c, st_member);
     free(in_team);
     if (c->failed) return -1;
@@ -2043,7 +2046,12 @@ static int seed_phases(seed_ctx *c)
     if (seed_plan(c) < 0 || seed_tournaments_phase(c) < 0) return -1;
     if (seed_registrations_phase(c) < 0 || seed_payments_phase(c) < 0) return -1;
     if (seed_payment_counters(c) < 0) return -1;
-    return seed_matches_phase(c);
+    if (seed_matches_phase(c) < 0) return -1;
+    /* the standings documents, as the writer keeps them (store_standings.h) */
+    int rc = store_standings_rebuild_all(c->conn);
+    db_release(c->conn);
+    if (rc != STORE_OK) return seed_fail(c, "seed: standings: %s", sqlite3_errmsg(c->db));
+    return 0;
 }
 
 /* Reads an integer pragma (cache_size) so it can be restored afterwards. */
@@ -2057,9 +2065,10 @@ static int64_t seed_pragma_value(sqlite3 *db, const char *sql, int64_t fallback)
     return v;
 }
 
-int seed_run(sqlite3 *db, const seed_options *opt, char *err, size_t errlen)
+int seed_run(db_conn *conn, const seed_options *opt, char *err, size_t errlen)
 {
-    seed_ctx c = {.db = db, .opt = opt, .err = err, .errlen = errlen};
+    sqlite3 *db = conn ? db_handle(conn) : NULL;
+    seed_ctx c = {.conn = conn, .db = db, .opt = opt, .err = err, .errlen = errlen};
     if (err && errlen) err[0] = '\0';
     if (!db) return seed_fail(&c, "seed: no database");
     if (seed_init(&c, opt) < 0 || seed_check_empty(&c) < 0) {

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/db.h"
+
 /* Called now and then with a phase name ("users", "tournaments", ...) and progress. */
 typedef void (*seed_progress_fn)(const char *phase, int64_t done, int64_t total, void *ctx);
 
@@ -25,8 +27,9 @@ typedef struct seed_options {
     void *progress_ctx;
 } seed_options;
 
-/* Seeds `db`. Returns 0, or -1 with a message in err (the transaction is rolled back).
- * Refuses (-1) a database that already has users. */
-int seed_run(sqlite3 *db, const seed_options *opt, char *err, size_t errlen);
+/* Seeds the database of `conn` (its standings documents included). Returns 0, or -1
+ * with a message in err (the transaction is rolled back). Refuses (-1) a database that
+ * already has users. */
+int seed_run(db_conn *conn, const seed_options *opt, char *err, size_t errlen);
 
 #endif

@@ -466,6 +466,11 @@ int store_tournament_delete(db_conn *w, void *arg)
     sqlite3_bind_int64(st, 2, d->now);
     if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
     if (sqlite3_changes(db_handle(w)) == 0) return STORE_NOT_FOUND;
+    /* a deleted tournament shows no standings (store_standings.h keeps them exact) */
+    st = db_stmt(w, Q_ST_T_DELETE, "DELETE FROM standings WHERE tournament_id = ?1");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, d->id);
+    if (sqlite3_step(st) != SQLITE_DONE) return STORE_ERROR;
     db_note(w, DB_CH_TOURNAMENT, d->id, 0);
     db_mark_catalog(w);
     return STORE_OK;

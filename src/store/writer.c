@@ -15,6 +15,7 @@
 #include "obs/log.h"
 #include "obs/metrics.h"
 #include "store/store.h"
+#include "store/store_standings.h"
 #include "store/store_tournaments.h"
 #include "store/store_users.h"
 #include "util/timefmt.h"
@@ -74,6 +75,33 @@ static void writer_publish(bool catalog)
     if (wr.listener && (n > 0 || lost)) wr.listener(wr.conn, ch, n, wr.listener_arg);
 }
 
+/* Before COMMIT: rebuilds the standings document of every tournament whose matches the
+ * batch changed (the DB_CH_MATCH notes of the jobs that succeeded), so the stored
+ * standings commit with the results they come from. */
+static int writer_refresh_standings(void)
+{
+    size_t n;
+    bool lost;
+    const db_change *ch = db_notes(wr.conn, &n, &lost);
+    int64_t done[WRITER_MAX_BATCH];
+    int ndone = 0;
+    int rc = STORE_OK;
+    for (size_t i = 0; i < n && rc == STORE_OK; i++) {
+        if (ch[i].kind != DB_CH_MATCH) continue;
+        int64_t tid = ch[i].parent;
+        bool seen = false;
+        for (int k = 0; k < ndone && !seen; k++) seen = done[k] == tid;
+        if (seen) continue;
+        rc = store_standings_refresh(wr.conn, tid);
+        ch = db_notes(wr.conn, &n, &lost); /* the refresh may not note, but stay safe */
+        if (ndone < WRITER_MAX_BATCH) done[ndone++] = tid;
+    }
+    db_release(wr.conn);
+    if (lost && rc == STORE_OK) rc = store_standings_rebuild_all(wr.conn);
+    db_release(wr.conn);
+    return rc;
+}
+
 /* Runs one batch: jobs[0..n) in one transaction. */
 static void writer_run_batch(wjob **jobs, unsigned n)
 {
@@ -96,6 +124,7 @@ static void writer_run_batch(wjob **jobs, unsigned n)
         }
         if (db_exec(wr.conn, "RELEASE job") != SQLITE_OK) ok = false;
     }
+    if (ok && writer_refresh_standings() != STORE_OK) ok = false;
     bool catalog = db_catalog_marked(wr.conn);
     if (ok && store_catalog_flush(wr.conn) != STORE_OK) ok = false;
     db_release(wr.conn);

@@ -514,6 +514,14 @@ class TourneyServer:
         for m in SANITIZER_MARKERS:
             if m in text:
                 problems.append(f"sanitizer report ({m!r}) in server stderr")
+        if not problems:
+            # what the server left must verify: integrity, and every stored standings
+            # document equal to a fresh computation from the matches
+            chk = subprocess.run([str(self.binary), "check", "--db", str(self.db)],
+                                 capture_output=True, text=True, timeout=120,
+                                 env=child_env())
+            if chk.returncode != 0:
+                problems.append(f"tourneyd check failed:\n{chk.stdout}{chk.stderr}")
         if problems:
             problems.append(f"command: {' '.join(self.cmd)}\nstderr (tail):\n{text[-8000:]}")
         return problems

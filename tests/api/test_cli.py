@@ -282,3 +282,51 @@ def test_sigterm_while_connections_arrive_exits_cleanly(tmp_path):
         assert p.returncode == 0, err[-2000:]
         assert "Fatal error" not in err, err[-2000:]
         assert not problems, problems[:5]
+
+
+def test_check_verifies_stored_standings_and_catches_a_wrong_one(tmp_path):
+    """`tourneyd check` passes on a seeded database (the seed stores every started
+    tournament's standings), and fails, naming the tournament, when a stored document no
+    longer matches what its matches give."""
+    db = str(tmp_path / "c.db")
+    r = run("seed", "--scale", "0.05", "--rng-seed", "3", "--db", db, timeout=120)
+    assert r.returncode == 0, r.stderr
+    r = run("check", "--db", db)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "quick_check: ok" in r.stdout and "standings: ok" in r.stdout
+    with sqlite3.connect(db) as c:
+        started = c.execute("SELECT count(DISTINCT tournament_id) FROM matches m JOIN"
+                            " tournaments t ON t.id = m.tournament_id"
+                            " WHERE t.is_deleted = 0").fetchone()[0]
+        stored = c.execute("SELECT count(*) FROM standings").fetchone()[0]
+        assert started > 0 and stored == started
+        tid, items = c.execute("SELECT tournament_id, items FROM standings"
+                               " ORDER BY tournament_id LIMIT 1").fetchone()
+        rows = json.loads(items)
+        assert rows and rows[0]["rank"] == 1 and "tiebreaks" in rows[0]
+        c.execute("UPDATE standings SET items = '[]' WHERE tournament_id = ?", (tid,))
+    r = run("check", "--db", db)
+    assert r.returncode == 1
+    assert f"first: id {tid}" in r.stdout, r.stdout
+
+
+def test_migration_8_builds_the_standings_of_started_tournaments(tmp_path):
+    """Going down past 0008 drops the stored standings; coming back up rebuilds them
+    from the matches (the migration's C step), so check passes again."""
+    db = str(tmp_path / "m.db")
+    r = run("seed", "--scale", "0.05", "--rng-seed", "4", "--db", db, timeout=120)
+    assert r.returncode == 0, r.stderr
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        before = c.execute("SELECT tournament_id, complete, items FROM standings"
+                           " ORDER BY 1").fetchall()
+    assert before
+    latest = schema_version(db)
+    assert run("migrate", "down", str(latest - 7), "--db", db).returncode == 0
+    assert schema_version(db) == 7
+    assert "standings" not in tables(db)
+    assert run("migrate", "up", "--db", db).returncode == 0
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        after = c.execute("SELECT tournament_id, complete, items FROM standings"
+                          " ORDER BY 1").fetchall()
+    assert after == before
+    assert run("check", "--db", db).returncode == 0

@@ -207,7 +207,7 @@ static void test_volumes_and_invariants(void **state)
     o.progress = on_progress;
     o.progress_ctx = &log;
     char err[256];
-    assert_int_equal(seed_run(db_handle(c), &o, err, sizeof err), 0);
+    assert_int_equal(seed_run(c, &o, err, sizeof err), 0);
 
     assert_int_equal(q(c, "SELECT count(*) FROM games"), 20);
     assert_int_equal(q(c, "SELECT count(*) FROM users"), 2000);
@@ -261,10 +261,10 @@ static void test_deterministic(void **state)
     db_conn *a = open_migrated(&d, "a.db");
     db_conn *b = open_migrated(&d, "b.db");
     db_conn *other = open_migrated(&d, "c.db");
-    assert_int_equal(seed_run(db_handle(a), &o, err, sizeof err), 0);
-    assert_int_equal(seed_run(db_handle(b), &o, err, sizeof err), 0);
+    assert_int_equal(seed_run(a, &o, err, sizeof err), 0);
+    assert_int_equal(seed_run(b, &o, err, sizeof err), 0);
     o.rng_seed = 8;
-    assert_int_equal(seed_run(db_handle(other), &o, err, sizeof err), 0);
+    assert_int_equal(seed_run(other, &o, err, sizeof err), 0);
     db_close(b);
     db_close(other);
 
@@ -290,9 +290,9 @@ static void test_refuses_seeded_database(void **state)
     db_conn *c = open_migrated(&d, "a.db");
     seed_options o = options(0.01, 1);
     char err[256];
-    assert_int_equal(seed_run(db_handle(c), &o, err, sizeof err), 0);
+    assert_int_equal(seed_run(c, &o, err, sizeof err), 0);
     int64_t users = q(c, "SELECT count(*) FROM users");
-    assert_int_equal(seed_run(db_handle(c), &o, err, sizeof err), -1);
+    assert_int_equal(seed_run(c, &o, err, sizeof err), -1);
     assert_non_null(strstr(err, "already"));
     assert_int_equal(q(c, "SELECT count(*) FROM users"), users);
     db_close(c);
@@ -312,7 +312,7 @@ static void test_rolls_back_on_failure(void **state)
                      SQLITE_OK);
     seed_options o = options(0.02, 1);
     char err[256];
-    assert_int_equal(seed_run(db_handle(c), &o, err, sizeof err), -1);
+    assert_int_equal(seed_run(c, &o, err, sizeof err), -1);
     assert_non_null(strstr(err, "payments"));
     assert_non_null(strstr(err, "boom"));
     assert_int_equal(q(c, "SELECT count(*) FROM users"), 0);
@@ -320,7 +320,7 @@ static void test_rolls_back_on_failure(void **state)
     assert_int_equal(q(c, "PRAGMA synchronous"), 2);
     /* the database is still usable and seeds once the fault is gone */
     assert_int_equal(sqlite3_exec(db_handle(c), "DROP TRIGGER boom", NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(seed_run(db_handle(c), &o, err, sizeof err), 0);
+    assert_int_equal(seed_run(c, &o, err, sizeof err), 0);
     db_close(c);
     tmpdir_remove(&d);
 }
@@ -333,12 +333,12 @@ static void test_rejects_bad_options(void **state)
     db_conn *c = open_migrated(&d, "a.db");
     char err[256];
     seed_options o = options(0.0, 1);
-    assert_int_equal(seed_run(db_handle(c), &o, err, sizeof err), -1);
+    assert_int_equal(seed_run(c, &o, err, sizeof err), -1);
     assert_non_null(strstr(err, "scale"));
     o = options(0.01, 1);
     o.password_hash = NULL;
-    assert_int_equal(seed_run(db_handle(c), &o, err, sizeof err), -1);
-    assert_int_equal(seed_run(db_handle(c), NULL, err, sizeof err), -1);
+    assert_int_equal(seed_run(c, &o, err, sizeof err), -1);
+    assert_int_equal(seed_run(c, NULL, err, sizeof err), -1);
     assert_int_equal(q(c, "SELECT count(*) FROM users"), 0);
     db_close(c);
     tmpdir_remove(&d);
