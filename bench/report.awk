@@ -83,7 +83,7 @@ END {
   bdesc["rss"] = "RSS under the mixed load < " rss_max_mb " MB with a " mixed_cache_mb " MB cache"
   split("state cached uncached register artillery scale rss", border, " ")
 
-  printf "\n== tourneyd benchmark: wrk -t1 -c%s -d%s --latency, 127.0.0.1, %s x %s, tourneyd --threads %s%s ==\n", conns, duration, ncpu, cpu_model, threads, (repeat > 1 ? ", median of " repeat " passes" : "")
+  printf "\n== tourneyd benchmark: wrk -t1 -c%s -d%s --latency, 127.0.0.1, %s x %s, tourneyd --threads %s (uncached instances %s)%s ==\n", conns, duration, ncpu, cpu_model, threads, nc_threads, (repeat > 1 ? ", median of " repeat " passes" : "")
   printf "cached rows: %s (%s), after a 1 s warm-up; uncached rows (_nocache): every key, a second tourneyd with --cache-mb 0\n", (hot > 0 ? hot " hot keys per key list" : "every key"), "the tourneyd as started, response cache on"
   printf "%-28s %5s %5s %9s %7s %7s %7s | %9s %6s | %-14s %8s %8s | %s\n", "endpoint", "cache", "hit%", "req/s", "p50 ms", "p99 ms", "non2xx", "bare", "/bare", "django match", "req/s", "x django", "bars (issue: PASS/MISS; earlier: ok/fail)"
   line = "--------------------------------------------------------------------------------------------------------------------------------------------------------------------"
@@ -263,7 +263,7 @@ END {
   printf "{\n" > out
   printf "  \"date\": %s,\n  \"git_commit\": %s,\n  \"git_dirty\": %s,\n", jstr(date), jstr(commit), dirty > out
   printf "  \"machine\": {\"nproc\": %d, \"cpu_model\": %s, \"mem_kb\": %d, \"kernel\": %s},\n", ncpu, jstr(cpu_model), mem_kb, jstr(kernel) > out
-  printf "  \"config\": {\"tool\": \"wrk\", \"wrk_threads\": 1, \"connections\": %d, \"register_connections\": %d, \"duration\": %s, \"warmup\": \"1s at 4 connections\", \"repeat\": %d, \"quick\": %s, \"tourneyd_threads\": %d, \"tourneyd_args\": %s, \"cache\": %s, \"hot_keys\": %d, \"mixed_cache_mb\": %d, \"targets\": %s, \"listen\": \"127.0.0.1\", \"max_other_cpu_pct\": %d, \"elapsed_seconds\": %d},\n", conns, reg_conns, jstr(duration), repeat, jbool(quick), threads, jstr(t_args), jstr(cache_mode), hot, mixed_cache_mb, jstr(targets), max_other, elapsed > out
+  printf "  \"config\": {\"tool\": \"wrk\", \"wrk_threads\": 1, \"connections\": %d, \"register_connections\": %d, \"duration\": %s, \"warmup\": \"1s at 4 connections\", \"repeat\": %d, \"quick\": %s, \"tourneyd_threads\": %d, \"tourneyd_nocache_threads\": %d, \"tourneyd_args\": %s, \"cache\": %s, \"hot_keys\": %d, \"mixed_cache_mb\": %d, \"targets\": %s, \"listen\": \"127.0.0.1\", \"max_other_cpu_pct\": %d, \"elapsed_seconds\": %d},\n", conns, reg_conns, jstr(duration), repeat, jbool(quick), threads, nc_threads, jstr(t_args), jstr(cache_mode), hot, mixed_cache_mb, jstr(targets), max_other, elapsed > out
   printf "  \"seed\": {\"scale\": %s, \"rng_seed\": %s, \"seconds\": %s, \"migrate_seconds\": %s, \"db_bytes\": %s, \"rows\": %s, \"bar_under_5s\": %s},\n", scale, rng_seed, num(seed_s), num(migrate_s), num(db_bytes), t_counts, (seed_s == "null" ? "null" : jbool(seed_s < 5)) > out
   printf "  \"tourneyd_peak_rss_kb\": %s,\n  \"tourneyd_rss_kb_max_sampled\": %s,\n  \"bar_rss_under_100mb\": %s,\n", num(hwm), num(rss_max), (rss_mb == "" ? "null" : jbool(rss_mb < 100)) > out
   printf "  \"django\": %s,\n", (has_dj ? sprintf("{\"setup\": \"sqlite (WAL), locmem cache, gunicorn -w 2 -k sync, DEBUG off\", \"seed_seconds\": %s, \"rows\": %s, \"state_cached\": %s}", num(d_seed_s), d_counts, stats_json(sk)) : "null") > out

@@ -22,7 +22,7 @@ cd "$ROOT"
 
 ALL_ENDPOINTS="list list_game list_status list_game_status detail state states games me healthz
   registrations registrations_status me_registrations org_dashboard payments
-  standings bracket matches leaderboard register register_c256 mixed"
+  standings bracket bracket_gzip matches leaderboard register register_c256 mixed"
 ALL_ENDPOINTS=$(echo $ALL_ENDPOINTS)
 # the reads the response cache can serve: each gets a cached row (hot keys) and an uncached
 # row <name>_nocache (every key, against the instance started with --cache-mb 0)
@@ -38,7 +38,14 @@ RSS_MAX_MB=128                         # bar: its peak RSS under the mixed load
 WRK_TIMEOUT=${WRK_TIMEOUT:-10s}   # wrk drops (and counts as a socket error) a request slower than this
 ENDPOINTS=$ALL_ENDPOINTS
 TARGETS_OPT=""
-TOURNEYD_THREADS=${TOURNEYD_THREADS:-2}
+# --threads of the instance behind the cached rows, register and mixed: 1, because wrk
+# keeps one of the machine's two cores busy; with 2 io threads the server and wrk share
+# both cores and every p99 shows the scheduler's waits (cached state: 75-85k req/s, p99
+# 3.3-4.5 ms at 2 threads; 94k req/s, p99 1.2 ms at 1). The uncached instances (rows
+# *_nocache and the scale comparison) do CPU-bound work per request, where a second
+# thread still adds throughput: TOURNEYD_NOCACHE_THREADS, default 2.
+TOURNEYD_THREADS=${TOURNEYD_THREADS:-1}
+TOURNEYD_NOCACHE_THREADS=${TOURNEYD_NOCACHE_THREADS:-2}
 MAX_OTHER=${MAX_OTHER:-10}   # % CPU other processes may use during a run before it is retried
 SCALE=1 RNG_SEED=42
 
@@ -72,7 +79,8 @@ usage: bench/run.sh [--duration 10s] [--conns 64] [--register-conns 256] [--endp
 
 environment:
   TOURNEYD_BIN      the server binary (default build/tourneyd)
-  TOURNEYD_THREADS  its --threads (default 2)
+  TOURNEYD_THREADS  --threads of the cached instance, register and mixed (default 1)
+  TOURNEYD_NOCACHE_THREADS  --threads of the uncached instances (default 2)
   SHARED_DIR        where anchors/ lives (default ../shared)
   DJANGO_ANCHOR     path of the Django reference (e.g. ../shared/anchors/django); unset: no Django
   MAX_OTHER         % CPU of foreign processes tolerated during a run (default 10; else retried)
@@ -233,6 +241,7 @@ ep_path() {
     payments) echo "/api/v1/tournaments/{slug}/payments (Bearer token of its organizer)";;
     standings) echo "/api/v1/tournaments/{64-player slug}/standings";;
     bracket) echo "/api/v1/tournaments/{64-player slug}/bracket";;
+    bracket_gzip) echo "/api/v1/tournaments/{64-player slug}/bracket (Accept-Encoding: gzip)";;
     matches) echo "/api/v1/tournaments/{64-player slug}/matches?state=completed";;
     leaderboard) echo "/api/v1/games/{game}/leaderboard";;
     register|register_c256) echo "POST /api/v1/tournaments/{bench slug}/registrations {} (Bearer token; distinct pairs)";;
@@ -405,7 +414,7 @@ if has "$TARGETS" tourneyd; then
   T64_MATCHES=$(sqlite3 "$DB" "SELECT printf('%.1f', avg(n)) FROM (SELECT (SELECT count(*) FROM matches m WHERE
     m.tournament_id=t.id AND m.state='completed') n FROM tournaments t WHERE $T64_WHERE)" 2>/dev/null) || T64_MATCHES=""
   T64_INFO="tournaments=$(wc -l <"$TMP/t64_slugs.txt") seeded_participants=$T64_PLAYERS by=${T64_BY:-?} completed_matches_mean=${T64_MATCHES:-?}"
-  for e in standings bracket matches; do
+  for e in standings bracket bracket_gzip matches; do
     needs $e && [ ! -s "$TMP/t64_slugs.txt" ] && skip_ep $e "no live or completed tournament has 48..80 seeded participants"
   done
   needs registrations && [ ! -s "$TMP/regl_slugs.txt" ] && skip_ep registrations "no visible tournament has registrations"
@@ -442,11 +451,11 @@ if has "$TARGETS" tourneyd; then
   if [ "$NEED_NOCACHE" = 1 ]; then
     N_PORT=$(free_port); N_URL=http://127.0.0.1:$N_PORT
     # shellcheck disable=SC2086
-    "$TOURNEYD_BIN" serve --db "$DB" --listen "127.0.0.1:$N_PORT" --threads "$TOURNEYD_THREADS" --log-level warn \
+    "$TOURNEYD_BIN" serve --db "$DB" --listen "127.0.0.1:$N_PORT" --threads "$TOURNEYD_NOCACHE_THREADS" --log-level warn \
       ${TOURNEYD_ARGS:-} --cache-mb 0 --leaderboard-interval 86400 >"$TMP/tourneyd-nocache.log" 2>&1 &
     N_PID=$!; PIDS+=("$N_PID")
     wait_http tourneyd-nocache "$N_PID" "$N_URL/healthz" "$TMP/tourneyd-nocache.log" 20
-    log "tourneyd --cache-mb 0 (uncached rows) pid $N_PID on $N_URL"
+    log "tourneyd --cache-mb 0 (uncached rows) pid $N_PID on $N_URL (--threads $TOURNEYD_NOCACHE_THREADS)"
   fi
 
   # bearer tokens by logging in (the login rate limit allows 20/min per address; each user
@@ -495,7 +504,7 @@ if has "$TARGETS" tourneyd; then
   mv "$TMP/data.lua" "$T_DATA"; T_DATA_HOT=$TMP/hot/data.lua
   [ "$HOT" -gt 0 ] && log "  hot keys of the cached rows: $(wc -l <"$TMP/hot/slugs.txt") slugs, $(wc -l <"$TMP/hot/regl_slugs.txt") with registrations, $(wc -l <"$TMP/hot/t64_slugs.txt") 64-player, $(wc -l <"$TMP/hot/pay_slugs.txt") paid; $(wc -l <"$TMP/games.txt") games x $(wc -l <"$TMP/statuses.txt") statuses"
   log "  data: $(wc -l <"$TMP/slugs.txt") slugs, $(wc -l <"$TMP/games.txt") games, $(wc -l <"$TMP/statuses.txt") statuses, $N_TOKENS /me tokens"
-  needs standings || needs bracket || needs matches || needs mixed \
+  needs standings || needs bracket || needs bracket_gzip || needs matches || needs mixed \
     && log "  data: $(wc -l <"$TMP/t64_slugs.txt") live or completed tournaments with $T64_PLAYERS seeded participants ($T64_BY; $T64_MATCHES completed matches each on average)"
   log "  data: $(wc -l <"$TMP/regl_slugs.txt") slugs with registrations, $(wc -l <"$TMP/mereg_tokens.txt") /me/registrations tokens, organizer $ORG_NAME (id $ORG_ID, $ORG_N tournaments, $(wc -l <"$TMP/pay_slugs.txt") paid ones: $(wc -l <"$TMP/org_tokens.txt") token)"
 
@@ -822,7 +831,7 @@ if [ -n "$SCALE_ROWS" ] && has "$TARGETS" tourneyd; then
   SC_DATA[$BIG_SCALE]=$SDIR/data.lua
   S_PORT=$(free_port); SC_URL[$BIG_SCALE]=http://127.0.0.1:$S_PORT
   # shellcheck disable=SC2086
-  "$TOURNEYD_BIN" serve --db "$SDIR/tourneyd.db" --listen "127.0.0.1:$S_PORT" --threads "$TOURNEYD_THREADS" --log-level warn \
+  "$TOURNEYD_BIN" serve --db "$SDIR/tourneyd.db" --listen "127.0.0.1:$S_PORT" --threads "$TOURNEYD_NOCACHE_THREADS" --log-level warn \
     ${TOURNEYD_ARGS:-} --cache-mb 0 --leaderboard-interval 86400 >"$TMP/tourneyd-s$BIG_SCALE.log" 2>&1 &
   SC_PID[$BIG_SCALE]=$!; PIDS+=("${SC_PID[$BIG_SCALE]}")
   wait_http "tourneyd-s$BIG_SCALE" "${SC_PID[$BIG_SCALE]}" "${SC_URL[$BIG_SCALE]}/healthz" "$TMP/tourneyd-s$BIG_SCALE.log" 60
@@ -917,7 +926,7 @@ set +e
 awk -F'\t' -f "$BENCH/report.awk" -v endpoints="$ENDPOINTS" -v djmap="$DJ_MAP" -v labels="$LABELS" -v paths="$PATHS" -v out="$OUT" \
   -v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v commit="$COMMIT" -v dirty="$DIRTY" -v ncpu="$NCPU" \
   -v cpu_model="$CPU_MODEL" -v mem_kb="$MEM_KB" -v kernel="$(uname -r)" -v duration="$DURATION" -v conns="$CONNS" \
-  -v reg_conns="$REG_CONNS" -v repeat="$REPEAT" -v quick="$QUICK" -v threads="$TOURNEYD_THREADS" -v targets="$TARGETS" \
+  -v reg_conns="$REG_CONNS" -v repeat="$REPEAT" -v quick="$QUICK" -v threads="$TOURNEYD_THREADS" -v nc_threads="$TOURNEYD_NOCACHE_THREADS" -v targets="$TARGETS" \
   -v seed_s="$SEED_S" -v migrate_s="$MIGRATE_S" -v db_bytes="$DB_BYTES" -v t_counts="$T_COUNTS" \
   -v d_seed_s="$D_SEED_S" -v d_counts="$D_COUNTS" -v hwm="$T_HWM" -v rss_max="$T_RSS_MAX" \
   -v skipped="$SKIPPED" -v elapsed="$(( $(date +%s) - T_START ))" -v max_other="$MAX_OTHER" \

@@ -650,15 +650,21 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     uint16_t port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
                                              : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    /* one io thread is libmicrohttpd's own thread (a pool of 1 is refused with a warning) */
+    unsigned pool = cfg->threads > 1 ? cfg->threads : 0u;
+    struct MHD_OptionItem pool_opt[] = {
+        {pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)pool, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
     s->daemon = MHD_start_daemon(
         flags, port, server_accept_policy, s, server_access, s, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 1u,
-        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 10000u,
-        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s ? cfg->idle_timeout_s : 60u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        4096u, MHD_OPTION_NOTIFY_COMPLETED, server_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-        server_conn_notify, s, MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, s,
-        MHD_OPTION_UNESCAPE_CALLBACK, server_unescape, s, MHD_OPTION_END);
+        (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+        cfg->max_connections ? cfg->max_connections : 10000u, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->idle_timeout_s ? cfg->idle_timeout_s : 60u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u, MHD_OPTION_NOTIFY_COMPLETED,
+        server_completed, s, MHD_OPTION_NOTIFY_CONNECTION, server_conn_notify, s,
+        MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, s, MHD_OPTION_UNESCAPE_CALLBACK,
+        server_unescape, s, MHD_OPTION_ARRAY, pool_opt, MHD_OPTION_END);
     (void)sl;
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen,
