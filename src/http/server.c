@@ -274,7 +274,18 @@ void req_set_body(req *r, const buf *b)
 
 void req_set_etag(req *r, const char *etag)
 {
-    snprintf(r->etag, sizeof r->etag, "%s", etag);
+    size_t n = strnlen(etag, sizeof r->etag - 1);
+    memcpy(r->etag, etag, n);
+    r->etag[n] = '\0';
+}
+
+/* Lowercase hex of v in exactly `digits` characters (no NUL); returns the end. snprintf
+ * costs more than the rest of a cached answer's header work. */
+static char *server_hex(char *out, uint64_t v, int digits)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (int i = digits - 1; i >= 0; i--, v >>= 4) out[i] = hx[v & 15];
+    return out + digits;
 }
 
 void req_add_header(req *r, const char *name, const char *value)
@@ -340,8 +351,13 @@ static void server_request_id(req *r)
             return;
         }
     }
-    snprintf(r->request_id, sizeof r->request_id, "%08x-%llx", r->srv->id_prefix,
-             (unsigned long long)++tl_request_seq ^ ((unsigned long long)pthread_self() << 40));
+    /* "%08x-%016llx": the process prefix, then this thread's sequence number */
+    uint64_t seq = ++tl_request_seq ^ ((uint64_t)pthread_self() << 40);
+    _Static_assert(sizeof r->request_id >= 8 + 1 + 16 + 1, "request id buffer");
+    char *p = server_hex(r->request_id, r->srv->id_prefix, 8);
+    *p++ = '-';
+    p = server_hex(p, seq, 16);
+    *p = '\0';
 }
 
 static enum MHD_Result server_finish(req *r)
@@ -384,9 +400,14 @@ static enum MHD_Result server_finish(req *r)
     if (etag[0]) MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     if (s->cfg.take_queries) r->queries += s->cfg.take_queries();
-    char qc[16];
-    snprintf(qc, sizeof qc, "%u", r->queries);
-    MHD_add_response_header(resp, "X-Query-Count", qc);
+    char qc[16], *q = qc + sizeof qc - 1;
+    *q = '\0';
+    unsigned nq = r->queries;
+    do {
+        *--q = (char)('0' + nq % 10);
+        nq /= 10;
+    } while (nq);
+    MHD_add_response_header(resp, "X-Query-Count", q);
     for (int i = 0; i < r->nheaders; i++) MHD_add_response_header(resp, r->hname[i], r->hvalue[i]);
     /* stopping: answer, then close, so keep-alive clients reconnect elsewhere */
     if (status != 101 && atomic_load_explicit(&s->stopping, memory_order_relaxed))
@@ -652,6 +673,9 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
                                              : ntohs(((struct sockaddr_in *)&ss)->sin_port);
     /* one io thread is libmicrohttpd's own thread (a pool of 1 is refused with a warning) */
     unsigned pool = cfg->threads > 1 ? cfg->threads : 0u;
+    /* a connection's memory pool (request headers, read buffer, response headers): 16 KiB,
+     * since 0.9.75 zeroes the whole pool before every request (docs/OPERATIONS.md) */
+    const size_t conn_pool_bytes = 16 * 1024;
     struct MHD_OptionItem pool_opt[] = {
         {pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)pool, NULL},
         {MHD_OPTION_END, 0, NULL},
@@ -661,7 +685,7 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
         (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections ? cfg->max_connections : 10000u, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->idle_timeout_s ? cfg->idle_timeout_s : 60u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u, MHD_OPTION_NOTIFY_COMPLETED,
+        conn_pool_bytes, MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u, MHD_OPTION_NOTIFY_COMPLETED,
         server_completed, s, MHD_OPTION_NOTIFY_CONNECTION, server_conn_notify, s,
         MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, s, MHD_OPTION_UNESCAPE_CALLBACK,
         server_unescape, s, MHD_OPTION_ARRAY, pool_opt, MHD_OPTION_END);

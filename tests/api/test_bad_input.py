@@ -314,6 +314,16 @@ def test_json_content_type_parameters_are_accepted(server, alice, ctype):
     assert assert_json(r, 201)["name"] == body["name"]
 
 
+def test_large_request_headers_are_served_and_oversized_ones_refused(server):
+    """12 KB of headers (long cookies, big tokens) are served; 40 KB are refused with a
+    4xx (libmicrohttpd's 431/413), and the server goes on serving."""
+    r = server.get("/healthz", headers={"X-Padding": "a" * 12000})
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+    r = server.get("/healthz", headers={"X-Padding": "a" * 40000})
+    assert r.status_code in (413, 431)
+    assert server.get("/healthz").status_code == 200
+
+
 # ------------------------------------------------------------------ odd but valid JSON
 
 def test_deeply_nested_json_is_refused(server, ctx):
