@@ -422,6 +422,28 @@ static int cmd_seed(int argc, char **argv)
 
 /* ---- user ---- */
 
+/* Opens db_path for a command that needs the current schema; NULL (said on stderr) when
+ * the file is missing, cannot be opened or is not migrated. */
+static db_conn *open_current_db(bool readonly)
+{
+    if (!file_exists(db_path)) {
+        fprintf(stderr, "no database at %s (run 'tourneyd migrate up' first)\n", db_path);
+        return NULL;
+    }
+    char err[512];
+    db_conn *c = db_open(db_path, readonly, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "%s\n", err);
+        return NULL;
+    }
+    if (migrate_current(c) != migrate_latest()) {
+        fprintf(stderr, "the database schema is not current (run 'tourneyd migrate up')\n");
+        db_close(c);
+        return NULL;
+    }
+    return c;
+}
+
 static int cmd_user(int argc, char **argv)
 {
     bool admin = false;
@@ -453,23 +475,11 @@ static int cmd_user(int argc, char **argv)
         fprintf(stderr, "password must be at least 8 characters\n");
         return 2;
     }
-    if (!file_exists(db_path)) {
-        fprintf(stderr, "no database at %s (run 'tourneyd migrate up' first)\n", db_path);
-        return 1;
-    }
     if (!password_init()) return 1;
-    char hash[PASSWORD_HASH_MAX], err[512];
+    char hash[PASSWORD_HASH_MAX];
     if (!password_hash(pw, hash)) return 1;
-    db_conn *c = db_open(db_path, false, err, sizeof err);
-    if (!c) {
-        fprintf(stderr, "%s\n", err);
-        return 1;
-    }
-    if (migrate_current(c) != migrate_latest()) {
-        fprintf(stderr, "the database schema is not current (run 'tourneyd migrate up')\n");
-        db_close(c);
-        return 1;
-    }
+    db_conn *c = open_current_db(false);
+    if (!c) return 1;
     store_user_new u = {.username = pos[1],
                         .display_name = pos[1],
                         .password_hash = hash,
@@ -504,21 +514,8 @@ static int cmd_check(int argc, char **argv)
     const char *usage = "tourneyd check [--db PATH]";
     int rc = opts_parse(usage, opts, 1, argc, argv, pos, 0, &npos);
     if (rc != 0) return rc < 0 ? 2 : 0;
-    if (!file_exists(db_path)) {
-        fprintf(stderr, "no database at %s\n", db_path);
-        return 1;
-    }
-    char err[512];
-    db_conn *c = db_open(db_path, true, err, sizeof err);
-    if (!c) {
-        fprintf(stderr, "%s\n", err);
-        return 1;
-    }
-    if (migrate_current(c) != migrate_latest()) {
-        fprintf(stderr, "the database schema is not current (run 'tourneyd migrate up')\n");
-        db_close(c);
-        return 1;
-    }
+    db_conn *c = open_current_db(true);
+    if (!c) return 1;
     int failed = 0;
     sqlite3 *db = db_handle(c);
     if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) failed = 1;
