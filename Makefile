@@ -1,5 +1,6 @@
 # Thin wrapper over CMake. `make` builds, `make run` serves the seeded demo database,
-# `make test` runs every test (normal build and ASan+UBSan build, then the browser tests),
+# `make test` runs every test (normal build and ASan+UBSan build, the API suite again at
+# --threads 1, then the browser tests),
 # `make test-browser` only the browser tests, `make bench` measures
 # (`make bench-live`: the WebSocket live updates).
 BUILD      ?= build
@@ -46,6 +47,8 @@ test: build asan
 	TOURNEYD_BIN=$(CURDIR)/$(BUILD)/tourneyd $(PY) -m pytest -q tests/api
 	@echo "== API tests (AddressSanitizer + UBSan) =="
 	TOURNEYD_BIN=$(CURDIR)/$(ASAN_BUILD)/tourneyd ASAN_OPTIONS=detect_leaks=1 $(PY) -m pytest -q tests/api
+	@echo "== API tests (release build, --threads 1: libmicrohttpd's single-thread poll loop) =="
+	TOURNEYD_BIN=$(CURDIR)/$(BUILD)/tourneyd TOURNEYD_TEST_THREADS=1 $(PY) -m pytest -q tests/api
 	@$(MAKE) --no-print-directory test-browser
 
 # Headless Chromium (Debian's) driven by playwright-core (pinned in package-lock.json)

@@ -666,8 +666,12 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
     }
     s->cfg = *cfg;
     s->id_prefix = (uint32_t)time_mono_ns() ^ (uint32_t)getpid() << 16;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
+    /* one io thread: poll(), not epoll: libmicrohttpd 0.9.75's single-thread epoll loop can
+     * miss the wakeup of a resumed connection and sleep until its next timeout (seen as
+     * 256 registrations stuck for seconds under load; the pooled epoll loops do not) */
+    unsigned flags =
+        (cfg->threads > 1 ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD) |
+        MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     uint16_t port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
                                              : ntohs(((struct sockaddr_in *)&ss)->sin_port);

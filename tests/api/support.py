@@ -381,7 +381,10 @@ class TourneyServer:
         self.db = self.workdir / "tourneyd.db"
         self.stderr_path = self.workdir / "serve.stderr"
         self.stdout_path = self.workdir / "serve.stdout"
-        self.flags = {"--threads": "2", "--login-rate": "100000", "--log-level": "warn"}
+        # TOURNEYD_TEST_THREADS: the io threads of every test server (make test also runs
+        # the suite at 1, libmicrohttpd's single-thread loop)
+        self.flags = {"--threads": os.environ.get("TOURNEYD_TEST_THREADS", "2"),
+                      "--login-rate": "100000", "--log-level": "warn"}
         self.flags.update(flags or {})
         self.seed = seed
         self.env = child_env(env)
