@@ -19,6 +19,8 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "util/hash.h"
+
 #define RC_STRIPES 16
 #define RC_BUCKETS 1024 /* per stripe */
 #define RC_WAIT_MS 50
@@ -147,9 +149,7 @@ bool respcache_enabled(void)
 
 static uint64_t rc_hash(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
-    return h;
+    return hash64(s, n); /* word at a time: a tournament-states key is ~450 bytes */
 }
 
 static rc_stripe *rc_stripe_of(uint64_t h)
