@@ -87,8 +87,7 @@ void api_game_leaderboard(req *r)
     if (!c) return;
     const char *slug = req_param(r, 0);
     st_game g;
-    int rc =
-        validate_game_slug(slug) ? store_game_by_slug(c, req_arena(r), slug, &g) : STORE_NOT_FOUND;
+    int rc = store_game_by_slug(c, req_arena(r), slug, &g);
     if (rc != STORE_OK) {
         api_store_failed(r, rc);
         return;

@@ -536,8 +536,7 @@ void api_tournaments_create(req *r)
     db_conn *c = api_db(r);
     if (!c) return;
     st_game g;
-    int rc =
-        validate_game_slug(game) ? store_game_by_slug(c, req_arena(r), game, &g) : STORE_NOT_FOUND;
+    int rc = store_game_by_slug(c, req_arena(r), game, &g);
     if (rc == STORE_NOT_FOUND) {
         api_invalid(r, "game", "no game with slug %s", game);
         return;

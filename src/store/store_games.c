@@ -1,6 +1,8 @@
 /* store_games.c: SQL of games (see store_games.h). */
 #include "store/store_games.h"
 
+#include "core/validate.h"
+
 static void store_game_row(sqlite3_stmt *st, arena *a, st_game *g)
 {
     g->id = sqlite3_column_int64(st, 0);
@@ -34,6 +36,7 @@ int store_games_list(db_conn *c, arena *a, st_game **out, int *n)
 
 int store_game_by_slug(db_conn *c, arena *a, const char *slug, st_game *out)
 {
+    if (!validate_game_slug(slug)) return STORE_NOT_FOUND;
     sqlite3_stmt *st =
         db_stmt(c, Q_GAME_BY_SLUG, "SELECT id, slug, name, team_size FROM games WHERE slug = ?1");
     if (!st) return STORE_ERROR;

@@ -6,6 +6,8 @@
 
 /* Every game ordered by name; *out is an arena array of *n games. */
 int store_games_list(db_conn *c, arena *a, st_game **out, int *n);
+/* The game with this slug; STORE_NOT_FOUND without a query for a slug no game can have
+ * (not a valid game slug: any text from a URL or a body may be passed). */
 int store_game_by_slug(db_conn *c, arena *a, const char *slug, st_game *out);
 
 typedef struct store_game_new {
