@@ -146,18 +146,6 @@ static bool api_accepts_gzip(req *r)
 /* The cache key: an optional user prefix, the path, and the query arguments sorted and
  * length-prefixed (so no two different queries spell the same key). NULL on OOM or
  * when there are too many arguments to be worth caching. */
-/* Appends v in decimal (v >= 0). */
-static void api_key_num(buf *b, int64_t v)
-{
-    char tmp[24], *p = tmp + sizeof tmp;
-    uint64_t u = (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
-}
-
 static const char *api_cache_key(req *r, int64_t user_id)
 {
     enum { MAXQ = 16 };
@@ -182,20 +170,20 @@ static const char *api_cache_key(req *r, int64_t user_id)
     buf_init(&b, req_arena(r), 128);
     if (user_id) {
         buf_putc(&b, 'u');
-        api_key_num(&b, user_id);
+        buf_put_i64(&b, user_id);
         buf_putc(&b, '|');
     }
     buf_puts(&b, req_path(r));
     for (size_t i = 0; i < n; i++) {
         size_t kl = strlen(k[i]);
         buf_putc(&b, '|');
-        api_key_num(&b, (int64_t)kl);
+        buf_put_u64(&b, kl);
         buf_putc(&b, ':');
         buf_append(&b, k[i], kl);
         buf_putc(&b, '=');
         if (v[i]) {
             size_t vl = strlen(v[i]);
-            api_key_num(&b, (int64_t)vl);
+            buf_put_u64(&b, vl);
             buf_putc(&b, ':');
             buf_append(&b, v[i], vl);
         } else {

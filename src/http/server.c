@@ -400,14 +400,10 @@ static enum MHD_Result server_finish(req *r)
     if (etag[0]) MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     if (s->cfg.take_queries) r->queries += s->cfg.take_queries();
-    char qc[16], *q = qc + sizeof qc - 1;
-    *q = '\0';
-    unsigned nq = r->queries;
-    do {
-        *--q = (char)('0' + nq % 10);
-        nq /= 10;
-    } while (nq);
-    MHD_add_response_header(resp, "X-Query-Count", q);
+    buf qc;
+    buf_init(&qc, r->a, 16);
+    buf_put_u64(&qc, r->queries);
+    if (buf_ok(&qc)) MHD_add_response_header(resp, "X-Query-Count", qc.data);
     for (int i = 0; i < r->nheaders; i++) MHD_add_response_header(resp, r->hname[i], r->hvalue[i]);
     /* stopping: answer, then close, so keep-alive clients reconnect elsewhere */
     if (status != 101 && atomic_load_explicit(&s->stopping, memory_order_relaxed))
