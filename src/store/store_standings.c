@@ -142,10 +142,7 @@ int store_standings_refresh(db_conn *w, int64_t tid)
     if (!a) return STORE_ERROR;
     st_standings s;
     int rc = store_standings_build(w, a, tid, &s);
-    if (rc == STORE_NOT_FOUND) { /* deleted: nothing to show */
-        memset(&s, 0, sizeof s);
-        rc = STORE_OK;
-    }
+    if (rc == STORE_NOT_FOUND) rc = STORE_OK; /* deleted: the empty document, removed */
     if (rc == STORE_OK) rc = store_standings_put(w, tid, &s);
     arena_free(a);
     return rc;
@@ -209,12 +206,7 @@ int store_standings_check(db_conn *c, long *checked, long *bad, int64_t *first_b
         }
         st_standings want, have;
         int brc = store_standings_build(c, a, ids[i], &want);
-        if (brc == STORE_NOT_FOUND) {
-            memset(&want, 0, sizeof want);
-            want.items = "[]";
-            want.len = 2;
-            brc = STORE_OK;
-        }
+        if (brc == STORE_NOT_FOUND) brc = STORE_OK; /* deleted: must have no document */
         if (brc == STORE_OK) brc = store_standings_get(c, ids[i], &have);
         if (brc != STORE_OK) {
             rc = brc;

@@ -20,7 +20,8 @@ typedef struct st_standings {
  * next query on this connection. */
 int store_standings_get(db_conn *c, int64_t tournament_id, st_standings *out);
 
-/* Computes the document from the matches (any connection): what the stored one must be. */
+/* Computes the document from the matches (any connection): what the stored one must be.
+ * On STORE_NOT_FOUND (no such tournament, or deleted) *out is the empty document. */
 int store_standings_build(db_conn *c, arena *a, int64_t tournament_id, st_standings *out);
 
 /* Writer: rebuilds and stores the document of one tournament (removes it when the
