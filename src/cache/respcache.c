@@ -466,6 +466,17 @@ bool respcache_gzip(const char *in, size_t len, buf *out)
     return true;
 }
 
+/* One metric family with a value per cache: tourneyd_cache_<name>{cache="..."}. */
+static void rc_family(buf *b, const char *name, const char *type, const char *help,
+                      const uint64_t v[RC__KINDS])
+{
+    buf_printf(b, "# HELP tourneyd_cache_%s %s\n# TYPE tourneyd_cache_%s %s\n", name, help, name,
+               type);
+    for (int k = 0; k < RC__KINDS; k++)
+        buf_printf(b, "tourneyd_cache_%s{cache=\"%s\"} %llu\n", name, kind_names[k],
+                   (unsigned long long)v[k]);
+}
+
 void respcache_render_metrics(buf *b)
 {
     uint64_t hits[RC__KINDS] = {0}, misses[RC__KINDS] = {0}, stale[RC__KINDS] = {0},
@@ -509,32 +520,20 @@ void respcache_render_metrics(buf *b)
     }
     buf_printf(b, "tourneyd_cache_hit_ratio{cache=\"all\"} %.4f\n",
                all_lookups ? (double)all_hits / (double)all_lookups : 0.0);
-    buf_puts(b, "# HELP tourneyd_cache_waits_total Misses that waited for another thread"
-                " building the same body (stampede control).\n"
-                "# TYPE tourneyd_cache_waits_total counter\n");
-    for (int k = 0; k < RC__KINDS; k++)
-        buf_printf(b, "tourneyd_cache_waits_total{cache=\"%s\"} %llu\n", kind_names[k],
-                   (unsigned long long)waits[k]);
-    buf_puts(b, "# HELP tourneyd_cache_builds_total Bodies built by a handler after a miss.\n"
-                "# TYPE tourneyd_cache_builds_total counter\n");
-    for (int k = 0; k < RC__KINDS; k++)
-        buf_printf(b, "tourneyd_cache_builds_total{cache=\"%s\"} %llu\n", kind_names[k],
-                   (unsigned long long)builds[k]);
-    buf_puts(b, "# HELP tourneyd_cache_evictions_total Entries evicted to stay within the size.\n"
-                "# TYPE tourneyd_cache_evictions_total counter\n");
-    for (int k = 0; k < RC__KINDS; k++)
-        buf_printf(b, "tourneyd_cache_evictions_total{cache=\"%s\"} %llu\n", kind_names[k],
-                   (unsigned long long)atomic_load(&rc.evictions[k]));
-    buf_puts(b,
-             "# HELP tourneyd_cache_entries Entries held.\n# TYPE tourneyd_cache_entries gauge\n");
-    for (int k = 0; k < RC__KINDS; k++)
-        buf_printf(b, "tourneyd_cache_entries{cache=\"%s\"} %llu\n", kind_names[k],
-                   (unsigned long long)atomic_load(&rc.entries[k]));
-    buf_puts(b, "# HELP tourneyd_cache_bytes Bytes held (bodies, gzip copies, keys).\n"
-                "# TYPE tourneyd_cache_bytes gauge\n");
-    for (int k = 0; k < RC__KINDS; k++)
-        buf_printf(b, "tourneyd_cache_bytes{cache=\"%s\"} %llu\n", kind_names[k],
-                   (unsigned long long)atomic_load(&rc.bytes[k]));
+    uint64_t evictions[RC__KINDS], entries[RC__KINDS], bytes[RC__KINDS];
+    for (int k = 0; k < RC__KINDS; k++) {
+        evictions[k] = atomic_load(&rc.evictions[k]);
+        entries[k] = atomic_load(&rc.entries[k]);
+        bytes[k] = atomic_load(&rc.bytes[k]);
+    }
+    rc_family(b, "waits_total", "counter",
+              "Misses that waited for another thread building the same body (stampede control).",
+              waits);
+    rc_family(b, "builds_total", "counter", "Bodies built by a handler after a miss.", builds);
+    rc_family(b, "evictions_total", "counter", "Entries evicted to stay within the size.",
+              evictions);
+    rc_family(b, "entries", "gauge", "Entries held.", entries);
+    rc_family(b, "bytes", "gauge", "Bytes held (bodies, gzip copies, keys).", bytes);
     buf_printf(b,
                "# HELP tourneyd_cache_limit_bytes The cache's budget (--cache-mb).\n"
                "# TYPE tourneyd_cache_limit_bytes gauge\ntourneyd_cache_limit_bytes %llu\n",
