@@ -83,34 +83,41 @@ typedef struct live_client live_client;
 typedef struct live_shard live_shard;
 
 struct live_client {
-    int fd;
-    req_upgraded *h;
-    int64_t tid;
-    live_shard *shard;
-    wslay_event_context_ptr ws;
-    live_sub *sub;
-    live_client *sub_prev, *sub_next; /* the subscription's clients */
-    live_client *prev, *next;         /* every client of the shard */
-    live_client *link;                /* the join queue, then the list of dead clients */
-    live_client *dirty_next;          /* clients with frames queued but not written yet */
+    /* what a fan-out touches for every subscriber comes first (a few cache lines) */
+    live_client *sub_next;   /* the subscription's clients */
+    live_client *dirty_next; /* clients with frames queued but not written yet */
     bool dirty;
-    /* bytes libmicrohttpd read past the handshake: served before the socket */
-    uint8_t *extra;
-    size_t extra_len, extra_off;
-    /* frames to write: a ring of messages, the first one written up to head_off */
-    live_msg **ring;
-    unsigned ring_cap, ring_head, ring_n;
-    size_t head_off, queued;
-    /* control frames libwslay is writing, until they are queued */
-    uint8_t ctrl[LIVE_CTRL_BUF];
-    size_t ctrl_len;
-    int64_t last_version; /* of the last state message queued */
-    uint64_t joined_seq;  /* commits up to this one are in the first state */
-    uint64_t last_rx_ns, last_ping_ns, ping_sent_ns, deadline_ns;
+    bool ws_out;       /* libwslay may have frames to write (it read, or we queued one) */
+    bool close_rcvd;   /* libwslay read the peer's close frame */
     bool close_queued; /* a close frame is in the ring (ours, or the echo of the peer's) */
     bool wslay_off;    /* libwslay's output is abandoned (we wrote a 1002 ourselves) */
     bool shut;         /* our side is shut down (the close frame is out) */
     bool joined, eof, broken, dead;
+    int fd;
+    int64_t last_version; /* of the last state message queued */
+    uint64_t joined_seq;  /* commits up to this one are in the first state */
+    uint64_t deadline_ns;
+    live_shard *shard;
+    /* frames to write: a ring of messages (a power of two), the first one written up to
+     * head_off */
+    live_msg **ring;
+    unsigned ring_cap, ring_head, ring_n;
+    size_t head_off, queued;
+    /* the rest */
+    req_upgraded *h;
+    int64_t tid;
+    wslay_event_context_ptr ws;
+    live_sub *sub;
+    live_client *sub_prev;    /* the subscription's clients */
+    live_client *prev, *next; /* every client of the shard */
+    live_client *link;        /* the join queue, then the list of dead clients */
+    uint64_t last_rx_ns, last_ping_ns, ping_sent_ns;
+    /* bytes libmicrohttpd read past the handshake: served before the socket */
+    uint8_t *extra;
+    size_t extra_len, extra_off;
+    /* control frames libwslay is writing, until they are queued */
+    size_t ctrl_len;
+    uint8_t ctrl[LIVE_CTRL_BUF];
 };
 
 struct live_sub {
@@ -165,6 +172,7 @@ struct live_shard {
     live_client *dead;
     live_client *dirty;
     uint64_t now_ns, stop_deadline_ns;
+    uint64_t sent; /* messages written since the last report to the metrics */
     bool closing_all;
 };
 
@@ -218,6 +226,15 @@ static void live_msg_ref(live_msg *m)
 static void live_msg_unref(live_msg *m)
 {
     if (m && atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1) free(m);
+}
+
+static live_msg *live_msg_copy(const live_msg *m)
+{
+    live_msg *c = live_msg_new(m->len, m->data);
+    if (!c) return NULL;
+    memcpy(c->bytes, m->bytes, m->len);
+    c->len = m->len;
+    return c;
 }
 
 /* Frames a payload as one text (or close) frame. */
@@ -289,13 +306,13 @@ static bool client_push(live_client *c, live_msg *m)
             return false;
         }
         for (unsigned i = 0; i < c->ring_n; i++)
-            ring[i] = c->ring[(c->ring_head + i) % c->ring_cap];
+            ring[i] = c->ring[(c->ring_head + i) & (c->ring_cap - 1)];
         free(c->ring);
         c->ring = ring;
         c->ring_cap = cap;
         c->ring_head = 0;
     }
-    c->ring[(c->ring_head + c->ring_n) % c->ring_cap] = m;
+    c->ring[(c->ring_head + c->ring_n) & (c->ring_cap - 1)] = m;
     c->ring_n++;
     c->queued += m->len;
     live_msg_ref(m);
@@ -307,7 +324,7 @@ static void client_discard(live_client *c)
 {
     unsigned keep = c->head_off > 0 ? 1 : 0;
     while (c->ring_n > keep) {
-        live_msg *m = c->ring[(c->ring_head + c->ring_n - 1) % c->ring_cap];
+        live_msg *m = c->ring[(c->ring_head + c->ring_n - 1) & (c->ring_cap - 1)];
         c->queued -= m->len;
         c->ring_n--;
         live_msg_unref(m);
@@ -322,7 +339,7 @@ static void client_flush(live_client *c)
         struct iovec iov[LIVE_IOV_MAX];
         size_t k = 0;
         for (unsigned i = 0; i < c->ring_n && k < LIVE_IOV_MAX; i++, k++) {
-            live_msg *m = c->ring[(c->ring_head + i) % c->ring_cap];
+            live_msg *m = c->ring[(c->ring_head + i) & (c->ring_cap - 1)];
             size_t off = i == 0 ? c->head_off : 0;
             iov[k].iov_base = m->bytes + off;
             iov[k].iov_len = m->len - off;
@@ -345,13 +362,13 @@ static void client_flush(live_client *c)
             }
             left -= rest;
             c->head_off = 0;
-            c->ring_head = (c->ring_head + 1) % c->ring_cap;
+            c->ring_head = (c->ring_head + 1) & (c->ring_cap - 1);
             c->ring_n--;
             if (m->data) sent++;
             live_msg_unref(m);
         }
     }
-    if (sent) metrics_ws_sent(sent);
+    c->shard->sent += sent; /* counted once per wakeup: a shared counter per write bounces */
 }
 
 /* ---- libwslay callbacks ---- */
@@ -409,6 +426,7 @@ static void client_close(live_client *c, uint16_t code, const char *reason)
     if (c->close_queued || c->wslay_off) return;
     /* WSLAY_ERR_NO_MORE_MSG: a close is queued already, which is all we want */
     (void)wslay_event_queue_close(c->ws, code, (const uint8_t *)reason, strlen(reason));
+    c->ws_out = true;
     if (!c->deadline_ns) c->deadline_ns = c->shard->now_ns + live.close_wait_ns;
 }
 
@@ -468,7 +486,10 @@ static void client_take_ctrl(live_client *c)
 
 static void client_pump(live_client *c)
 {
-    if (c->wslay_off || c->broken) return;
+    /* a fan-out alone leaves libwslay untouched: no look at its context (a cache miss per
+     * subscriber) unless it read or was given something */
+    if (!c->ws_out || c->wslay_off || c->broken) return;
+    c->ws_out = false;
     while (wslay_event_want_write(c->ws)) {
         int rc = wslay_event_send(c->ws);
         client_take_ctrl(c);
@@ -525,7 +546,9 @@ static void client_read(live_client *c)
         client_drain(c);
         return;
     }
+    c->ws_out = true;
     if (wslay_event_recv(c->ws) != 0 && !c->eof) client_fail_protocol(c);
+    c->close_rcvd = wslay_event_get_close_received(c->ws);
 }
 
 static void client_finish(live_client *c)
@@ -557,7 +580,7 @@ static void client_progress(live_client *c)
         client_pump(c);
         client_flush(c);
     }
-    bool received = !c->wslay_off && wslay_event_get_close_received(c->ws);
+    bool received = !c->wslay_off && c->close_rcvd;
     if (c->close_queued && c->ring_n == 0 && !received && !c->shut && !c->broken) {
         /* our close frame is out and the peer has not closed yet: end our half of the
          * stream, so the peer sees the end at once (RFC 6455 7.1.1), and wait for its
@@ -575,7 +598,7 @@ static void client_free(live_client *c)
 {
     while (c->ring_n > 0) {
         live_msg_unref(c->ring[c->ring_head]);
-        c->ring_head = (c->ring_head + 1) % c->ring_cap;
+        c->ring_head = (c->ring_head + 1) & (c->ring_cap - 1);
         c->ring_n--;
     }
     free(c->ring);
@@ -801,18 +824,34 @@ static void live_fan_out(live_shard *sh, live_event *e, live_tchange *t)
         return;
     }
     if (!live_build(sh, e, t)) return;
+    /* With several shards each one queues its own copies: a count shared by every shard,
+     * bumped twice per message per subscriber, would bounce between the cores. */
+    int n = t->nmsgs + (t->state_msg ? 1 : 0);
+    live_msg **msgs = malloc(sizeof *msgs * (size_t)(n + 1));
+    if (!msgs) return;
+    for (int i = 0; i < n; i++) {
+        live_msg *m = i < t->nmsgs ? t->msgs[i] : t->state_msg;
+        msgs[i] = live.nshards > 1 ? live_msg_copy(m) : NULL;
+        if (!msgs[i]) {
+            msgs[i] = m;
+            live_msg_ref(m);
+        }
+    }
+    live_msg *state_msg = t->state_msg ? msgs[t->nmsgs] : NULL;
     bool any = false;
     for (live_client *c = s->head; c; c = c->sub_next) {
         if (c->dead || c->close_queued || c->deadline_ns || e->seq <= c->joined_seq) continue;
         bool ok = true;
-        for (int i = 0; ok && i < t->nmsgs; i++) ok = client_push(c, t->msgs[i]);
-        if (ok && t->state_msg && t->state.version > c->last_version) {
-            client_push(c, t->state_msg);
+        for (int i = 0; ok && i < t->nmsgs; i++) ok = client_push(c, msgs[i]);
+        if (ok && state_msg && t->state.version > c->last_version) {
+            client_push(c, state_msg);
             c->last_version = t->state.version;
         }
         any = true;
         client_mark(c);
     }
+    for (int i = 0; i < n; i++) live_msg_unref(msgs[i]);
+    free(msgs);
     if (any) atomic_store(&e->delivered, true);
 }
 
@@ -920,6 +959,7 @@ static void live_tick(live_shard *sh)
         if (now - c->last_ping_ns >= live.ping_ns) {
             struct wslay_event_msg ping = {.opcode = WSLAY_PING, .msg = NULL, .msg_length = 0};
             if (wslay_event_queue_msg(c->ws, &ping) == 0) {
+                c->ws_out = true;
                 c->last_ping_ns = now;
                 if (!c->ping_sent_ns || c->last_rx_ns >= c->ping_sent_ns) c->ping_sent_ns = now;
             }
@@ -959,6 +999,10 @@ static void *live_main(void *arg)
         if (sh->closing_all && sh->now_ns >= sh->stop_deadline_ns)
             for (live_client *c = sh->clients; c; c = c->next) client_finish(c);
         live_reap(sh);
+        if (sh->sent) {
+            metrics_ws_sent(sh->sent);
+            sh->sent = 0;
+        }
         if (sh->closing_all && !sh->clients) break;
     }
     return NULL;
