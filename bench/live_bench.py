@@ -160,6 +160,8 @@ def main():
                     help="tourneyd serve --threads (default 2)")
     ap.add_argument("--ws-threads", type=int, default=0,
                     help="tourneyd serve --ws-threads (default: its own default)")
+    ap.add_argument("--rx-threads", type=int, default=2,
+                    help="the measuring client's receiving threads, one per core (default 2)")
     ap.add_argument("--client-cpu", default="",
                     help="run the measuring client on these CPUs only (taskset -c LIST)")
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temporary directory")
@@ -184,8 +186,9 @@ def main():
     server = None
     try:
         client = os.path.join(tmp, "live_client")
-        subprocess.run([cc, "-std=c17", "-O2", "-pthread", "-o", client,
-                        os.path.join(ROOT, "bench", "live_client.c")], check=True)
+        subprocess.run([cc, "-std=c17", "-O2", "-pthread", "-I", os.path.join(ROOT, "src"),
+                        "-o", client, os.path.join(ROOT, "bench", "live_client.c"),
+                        os.path.join(ROOT, "src", "util", "hash.c")], check=True)
         db = os.path.join(tmp, "bench.db")
         subprocess.run([binary, "migrate", "up", "--db", db], check=True,
                        stdout=subprocess.DEVNULL)
@@ -234,7 +237,8 @@ def main():
         busy0, wall0 = machine_busy_seconds(), time.monotonic()
         subprocess.run(pin_client + [client, "--port", str(port), "--path", f"/api/v1/tournaments/{SLUG}/live",
                         "--subs", str(a.subs), "--token", TOKEN, "--matches", mfile,
-                        "--rate", str(a.rate), "--out", out], check=True)
+                        "--rate", str(a.rate), "--rx-threads", str(a.rx_threads), "--out", out],
+                       check=True)
         cpu1, ru1 = cpu_seconds(server.pid), resource.getrusage(resource.RUSAGE_CHILDREN)
         busy1, wall1 = machine_busy_seconds(), time.monotonic()
         after = metrics(port)

@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/hash.h" /* the server's hash64: several bytes per cycle */
+
 enum { K_STATE = 1, K_MATCH = 2, K_OTHER = 3 };
 
 typedef struct rec {
@@ -65,7 +67,8 @@ static struct {
     int nres;
     uint64_t *t_send, *t_ack;
     int *status;
-    int epfd;
+    int nrx; /* receiver threads, each with its own epoll */
+    int epfd[8];
     atomic_int opened;      /* subscribers that got their first state */
     atomic_llong delivered; /* state messages seen, all subscribers */
     atomic_bool stop;
@@ -113,13 +116,6 @@ static void write_all(int fd, const void *p, size_t n)
     }
 }
 
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h;
-}
-
 static int64_t int_after(const uint8_t *p, size_t n, const char *key)
 {
     const uint8_t *k = memmem(p, n, key, strlen(key));
@@ -139,7 +135,7 @@ static void record(sub *s, const uint8_t *p, size_t n, uint64_t t)
     }
     rec *r = &s->recs[s->n++];
     r->t_ns = t;
-    r->hash = fnv1a(p, n);
+    r->hash = hash64(p, n);
     r->completed = 0;
     if (n > 15 && memcmp(p, "{\"type\":\"state\"", 15) == 0) {
         r->kind = K_STATE;
@@ -172,70 +168,91 @@ static void pong(sub *s, const uint8_t *payload, size_t n)
     write_all(s->fd, f, 6 + n);
 }
 
-/* Parses every complete frame in s->buf. */
-static void parse(sub *s, uint64_t t)
+/* Parses every complete frame of p[0..n) for s; returns the bytes consumed (a partial
+ * frame at the end is left over). */
+static size_t parse(sub *s, const uint8_t *p, size_t n, uint64_t t)
 {
     size_t off = 0;
     if (!s->upgraded) { /* the 101 first */
-        uint8_t *end = memmem(s->buf, s->len, "\r\n\r\n", 4);
-        if (!end) return;
-        if (s->len < 12 || memcmp(s->buf + 9, "101", 3) != 0) {
-            fprintf(stderr, "live_client: handshake refused: %.*s\n", (int)(end - s->buf), s->buf);
+        const uint8_t *end = memmem(p, n, "\r\n\r\n", 4);
+        if (!end) return 0;
+        if (n < 12 || memcmp(p + 9, "101", 3) != 0) {
+            fprintf(stderr, "live_client: handshake refused: %.*s\n", (int)(end - p), p);
             exit(1);
         }
         s->upgraded = true;
-        off = (size_t)(end - s->buf) + 4;
+        off = (size_t)(end - p) + 4;
     }
     for (;;) {
-        if (s->len - off < 2) break;
-        uint8_t b0 = s->buf[off], b1 = s->buf[off + 1];
-        uint64_t n = b1 & 0x7f;
+        if (n - off < 2) break;
+        uint8_t b0 = p[off], b1 = p[off + 1];
+        uint64_t len = b1 & 0x7f;
         size_t h = 2;
-        if (n == 126) {
-            if (s->len - off < 4) break;
-            n = (uint64_t)s->buf[off + 2] << 8 | s->buf[off + 3];
+        if (len == 126) {
+            if (n - off < 4) break;
+            len = (uint64_t)p[off + 2] << 8 | p[off + 3];
             h = 4;
-        } else if (n == 127) {
-            if (s->len - off < 10) break;
-            n = 0;
-            for (int i = 0; i < 8; i++) n = n << 8 | s->buf[off + 2 + i];
+        } else if (len == 127) {
+            if (n - off < 10) break;
+            len = 0;
+            for (int i = 0; i < 8; i++) len = len << 8 | p[off + 2 + i];
             h = 10;
         }
-        if (s->len - off < h + n) break;
-        const uint8_t *p = s->buf + off + h;
+        if (n - off < h + len) break;
+        const uint8_t *payload = p + off + h;
         int op = b0 & 0x0f;
         if (op == 1)
-            record(s, p, (size_t)n, t);
+            record(s, payload, (size_t)len, t);
         else if (op == 9)
-            pong(s, p, (size_t)n);
+            pong(s, payload, (size_t)len);
         else if (op == 8)
             s->closed = true;
-        off += h + (size_t)n;
+        off += h + (size_t)len;
     }
-    memmove(s->buf, s->buf + off, s->len - off);
-    s->len -= off;
+    return off;
 }
 
-static void *receiver(void *unused)
+/* Keeps the unparsed tail of a read for s (a frame split across reads: rare). */
+static void keep(sub *s, const uint8_t *p, size_t n)
 {
-    (void)unused;
+    s->len = n;
+    if (!n) return;
+    if (s->cap < n) {
+        s->cap = n < 65536 ? 65536 : n;
+        free(s->buf);
+        s->buf = malloc(s->cap);
+        if (!s->buf) die("malloc");
+    }
+    memmove(s->buf, p, n);
+}
+
+/* Reads every subscriber socket into one buffer that stays in the cache (a buffer per
+ * subscriber costs cache misses on every read), timestamps each read, parses it at once,
+ * and keeps only a partial frame's bytes for the subscriber. */
+static void *receiver(void *arg)
+{
+    int epfd = B.epfd[(intptr_t)arg];
+    enum { RX = 1 << 18 };
+    uint8_t *rx = malloc(RX);
+    if (!rx) die("malloc");
     struct epoll_event evs[512];
     while (!atomic_load(&B.stop)) {
-        int n = epoll_wait(B.epfd, evs, 512, 50);
+        int n = epoll_wait(epfd, evs, 512, 50);
         for (int i = 0; i < n; i++) {
             sub *s = evs[i].data.ptr;
             for (;;) {
-                if (s->cap - s->len < 65536) {
-                    s->cap = s->cap * 2 + 65536;
-                    s->buf = realloc(s->buf, s->cap);
-                    if (!s->buf) die("realloc");
+                if (s->len > RX / 2) { /* a huge partial frame: parse from its own buffer */
+                    fprintf(stderr, "live_client: a frame over %d bytes\n", RX / 2);
+                    exit(1);
                 }
-                size_t room = s->cap - s->len;
-                ssize_t r = recv(s->fd, s->buf + s->len, room, 0);
+                if (s->len) memcpy(rx, s->buf, s->len);
+                size_t room = RX - s->len;
+                ssize_t r = recv(s->fd, rx + s->len, room, 0);
                 if (r > 0) {
                     uint64_t t = now_ns();
-                    s->len += (size_t)r;
-                    parse(s, t);
+                    size_t have = s->len + (size_t)r;
+                    size_t used = parse(s, rx, have, t);
+                    keep(s, rx + used, have - used);
                     /* level-triggered: a short read drained the socket, and epoll reports
                      * it again if more came (saves a recv that only says EAGAIN) */
                     if ((size_t)r < room) break;
@@ -243,12 +260,13 @@ static void *receiver(void *unused)
                 }
                 if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
                     s->closed = true;
-                    epoll_ctl(B.epfd, EPOLL_CTL_DEL, s->fd, NULL);
+                    epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
                 }
                 break;
             }
         }
     }
+    free(rx);
     return NULL;
 }
 
@@ -312,6 +330,7 @@ int main(int argc, char **argv)
 {
     B.rate = 20;
     B.settle_ms = 5000;
+    B.nrx = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
         if (!strcmp(k, "--port"))
@@ -328,6 +347,8 @@ int main(int argc, char **argv)
             B.rate = atof(v);
         else if (!strcmp(k, "--out"))
             B.out = v;
+        else if (!strcmp(k, "--rx-threads"))
+            B.nrx = atoi(v);
         else if (!strcmp(k, "--settle-ms"))
             B.settle_ms = atoi(v);
         else {
@@ -335,7 +356,8 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    if (!B.port || !B.path || B.nsubs < 1 || !B.token || !B.matches_file || !B.out || B.rate <= 0) {
+    if (!B.port || !B.path || B.nsubs < 1 || !B.token || !B.matches_file || !B.out || B.rate <= 0 ||
+        B.nrx < 1 || B.nrx > 8) {
         fprintf(stderr, "usage: live_client --port P --path PATH --subs N --token T --matches "
                         "FILE --rate R --out FILE [--settle-ms MS]\n");
         return 1;
@@ -359,12 +381,14 @@ int main(int argc, char **argv)
     B.t_ack = calloc((size_t)B.nres, sizeof *B.t_ack);
     B.status = calloc((size_t)B.nres, sizeof *B.status);
     B.subs = calloc((size_t)B.nsubs, sizeof *B.subs);
-    B.epfd = epoll_create1(0);
-    if (!B.mid || !B.t_send || !B.t_ack || !B.status || !B.subs || B.epfd < 0) die("setup");
+    if (!B.mid || !B.t_send || !B.t_ack || !B.status || !B.subs) die("setup");
+    for (int i = 0; i < B.nrx; i++)
+        if ((B.epfd[i] = epoll_create1(0)) < 0) die("epoll_create1");
 
     /* subscribers: connect, handshake; the receiver reads the 101 and the first state */
-    pthread_t th;
-    if (pthread_create(&th, NULL, receiver, NULL) != 0) die("pthread_create");
+    pthread_t th[8];
+    for (int i = 0; i < B.nrx; i++)
+        if (pthread_create(&th[i], NULL, receiver, (void *)(intptr_t)i) != 0) die("pthread_create");
     uint64_t t_open = now_ns();
     for (int i = 0; i < B.nsubs; i++) {
         sub *s = &B.subs[i];
@@ -378,7 +402,7 @@ int main(int argc, char **argv)
         write_all(s->fd, req, (size_t)n);
         if (fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK) != 0) die("fcntl");
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = s};
-        if (epoll_ctl(B.epfd, EPOLL_CTL_ADD, s->fd, &ev) != 0) die("epoll_ctl");
+        if (epoll_ctl(B.epfd[i % B.nrx], EPOLL_CTL_ADD, s->fd, &ev) != 0) die("epoll_ctl");
     }
     while (atomic_load(&B.opened) < B.nsubs) {
         if (now_ns() - t_open > 60000000000ULL) {
@@ -426,7 +450,7 @@ int main(int argc, char **argv)
     }
     nanosleep(&calm, NULL); /* anything late or extra */
     atomic_store(&B.stop, true);
-    pthread_join(th, NULL);
+    for (int i = 0; i < B.nrx; i++) pthread_join(th[i], NULL);
     close(hfd);
 
     /* analysis */
