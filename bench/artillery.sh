@@ -7,7 +7,8 @@
 # running one), writes the scenario's payload (every visible tournament: slug, game, status),
 # runs `npx artillery run --output report.json` on a copy of artillery.yml next to the
 # payload, and prints per phase: requests, request rate, p50/p95/p99/max, non-2xx and errors,
-# with the issue's bar (0 errors, p95 < 5 ms). Loopback only; what it starts it stops by PID.
+# with the issue's bar (0 errors in both phases; p95 < 5 ms in the original one: the heavy
+# phase's p95 is reported, as the issue asks). Loopback only; what it starts it stops by PID.
 # shellcheck disable=SC2207  # word splitting of numbers is intended
 set -euo pipefail
 
@@ -30,7 +31,8 @@ usage: bench/artillery.sh [--quick] [--rate R] [--duration S] [--strict]
   --duration S   seconds of each of the two phases
   --pool N       users share N connections (artillery's config.http.pool) instead of one
                  each: less work for the client, to tell its lag from the server's latency
-  --strict       exit 2 when a bar is missed (an error or a non-2xx answer, p95 >= ${P95_MAX_MS} ms)
+  --strict       exit 2 when a bar is missed (an error or a non-2xx answer; the original
+                 phase's p95 >= ${P95_MAX_MS} ms)
   --url, --db    measure a tourneyd already serving on 127.0.0.1 with that database (the
                  payload is read from it); without them: seed --scale 1 into a temporary
                  directory and start build/tourneyd (--threads $TOURNEYD_THREADS)
@@ -227,19 +229,25 @@ const rows = phases.map((p) => {
   }
   const requests = responses + errors;
   const errTotal = non2xx + errors;
-  const ok = requests > 0 && errTotal === 0 && s.p95 !== undefined && s.p95 < lim;
+  // The issue's bar is the original load test's: 0 errors and p95 < 5 ms at its rate (the
+  // original reported 180 ms). The phase 100x heavier is to report its p95 and error rate:
+  // its bar is 0 errors; its p95 is printed, not judged (on 2 shared cores artillery's own
+  // event loop, not tourneyd, sets it: compare the server's p95 beside it).
+  const p95Judged = p.name === 'original';
+  const p95Ok = s.p95 !== undefined && s.p95 < lim;
+  const ok = requests > 0 && errTotal === 0 && (!p95Judged || p95Ok);
   if (!ok) missed = true;
   return { phase: p.name, seconds: p.secs, arrival_rate: p.rate, requests, rps: requests / p.secs,
            p50_ms: s.p50 ?? null, p95_ms: s.p95 ?? null, p99_ms: s.p99 ?? null, max_ms: s.max ?? null,
            non2xx, errors, error_rate: requests ? errTotal / requests : null, codes, error_codes: errs,
            server_side: p.server,
-           bar_errors_0: errTotal === 0, bar_p95_under_5ms: s.p95 !== undefined && s.p95 < lim, bar_pass: ok };
+           bar_errors_0: errTotal === 0, bar_p95_under_5ms: p95Ok, p95_judged: p95Judged, bar_pass: ok };
 });
 const all = S['http.response_time'] || {};
 const vc = C['vusers.created'] || 0, vf = C['vusers.failed'] || 0;
 const fmt = (v, d = 1) => (v === null || v === undefined ? '-' : Number(v).toFixed(d));
 console.log('\n== artillery: the original load test (browse the hub, open a tournament, poll its state), ' + url + ' ==');
-console.log('phase        users/s  req/s   requests  p50 ms  p95 ms  p99 ms  max ms  non2xx  errors | server p95  p99 | bar: 0 errors, p95 < ' + lim + ' ms');
+console.log('phase        users/s  req/s   requests  p50 ms  p95 ms  p99 ms  max ms  non2xx  errors | server p95  p99 | bar: 0 errors (both), p95 < ' + lim + ' ms (original)');
 console.log('-'.repeat(126));
 for (const x of rows) {
   console.log(x.phase.padEnd(12) + String(x.arrival_rate).padStart(8) + fmt(x.rps, 0).padStart(7) + String(x.requests).padStart(11)
@@ -247,7 +255,7 @@ for (const x of rows) {
     + String(x.non2xx).padStart(8) + String(x.errors).padStart(8) + ' |'
     + (x.server_side && x.server_side.requests ? ('<=' + fmt(x.server_side.p95_le_ms, 2)).padStart(11) + ('<=' + fmt(x.server_side.p99_le_ms, 2)).padStart(7) : '-'.padStart(11) + '-'.padStart(7)) + ' | '
     + (x.bar_pass ? 'PASS' : 'MISS') + (x.bar_errors_0 ? '' : ' (errors: ' + JSON.stringify(Object.assign({}, x.error_codes, Object.fromEntries(Object.entries(x.codes).filter(([c]) => !/^2/.test(c))))) + ')')
-    + (x.bar_p95_under_5ms ? '' : ' (p95 >= ' + lim + ' ms)'));
+    + (x.bar_p95_under_5ms ? '' : x.p95_judged ? ' (p95 >= ' + lim + ' ms)' : ' (p95 reported, not judged)'));
 }
 console.log('-'.repeat(126));
 console.log(`whole run (artillery's http.*): ${C['http.requests'] || 0} requests, p95 ${fmt(all.p95)} ms, p99 ${fmt(all.p99)} ms; users ${vc} created, ${vf} failed; artillery exit ${arc}`);

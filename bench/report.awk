@@ -30,6 +30,8 @@ function xsum(key, k,   i, s) { s = 0; for (i = 1; i <= cnt[key]; i++) s += kv(v
 function xall_ok(key,   i) { for (i = 1; i <= cnt[key]; i++) if (kv(val[key, i, 20], "check") != "ok") return 0; return 1 }
 function fmt_rps(v) { return v == "" ? "-" : sprintf("%.0f", v) }
 function fmt_ms(v) { return v == "" ? "-" : sprintf("%.2f", v) }
+# an integer with thousands separators (mawk's printf has no ' flag)
+function commas(v,   s, o) { s = sprintf("%.0f", v); o = ""; while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) } return s o }
 function addbar(b, s) { return b (b == "" || b ~ / $/ ? "" : ", ") s }
 function has(list, w) { return index(" " list " ", " " w " ") > 0 }
 function base_of(ep) { sub(/_nocache$/, "", ep); return ep }
@@ -71,13 +73,16 @@ END {
   split(djref, dr, " "); for (i in dr) { split(dr[i], kvp, "="); dref[kvp[1]] = kvp[2] }
   split(labels, lm, " "); for (i in lm) { split(lm[i], kvp, "="); lab[kvp[1]] = kvp[2] }
   np = split(paths, pp, "|"); for (i = 1; i <= np; i++) if (pp[i] != "") { k = substr(pp[i], 1, index(pp[i], "=") - 1); path[k] = substr(pp[i], index(pp[i], "=") + 1) }
+  # bare_same: "row:bytes:slug:min:max:n ..." (the body the row's bare_same served)
+  nsi = split(same_info, si, " "); for (i = 1; i <= nsi; i++) { split(si[i], kvp, ":"); sbytes[kvp[1]] = kvp[2]; sslug[kvp[1]] = kvp[3]; smin[kvp[1]] = kvp[4]; smax[kvp[1]] = kvp[5]; sn[kvp[1]] = kvp[6] }
+  nsame = 0
   has_dj = (targets ~ /django/); has_t = (targets ~ /tourneyd/); has_b = (targets ~ /bare/)
   invalid = 0; barfail = 0; nnotes = 0; used_ref = 0
   bdesc["state"] = "cached state and tournament-states: >= 0.8x the bare responder, p99 <= 2 ms at c64"
   bdesc["cached"] = "cached list, detail, registrations, bracket, standings: >= 0.6x the bare responder"
   bdesc["uncached"] = "uncached list, detail, registrations, standings: >= 50x Django's matching endpoint"
   bdesc["register"] = "registration POST: >= 20x Django's register"
-  bdesc["artillery"] = "artillery scenario: 0 errors, p95 < 5 ms (each phase)"
+  bdesc["artillery"] = "artillery scenario (the original load test): 0 errors, p95 < 5 ms; heavy_100x: 0 errors, p95 reported"
   bs = (big_scale > 1 ? big_scale : 10)
   bdesc["scale"] = "scale " bs " (" (bs == 10 ? "1M registrations" : bs "x the data") "): uncached p99 within 1.5x of scale 1"
   bdesc["rss"] = "RSS under the mixed load < " rss_max_mb " MB with a " mixed_cache_mb " MB cache"
@@ -98,6 +103,18 @@ END {
     if (drps == "" && dj != "" && dref[dj] != "") { drps = dref[dj]; dsrc = "reference"; used_ref = 1 }
     rb = (trps != "" && brps != "" && brps > 0) ? trps / brps : ""
     rd = (trps != "" && drps != "" && drps > 0) ? trps / drps : ""
+    # bare_same: the bare responder serving the same bytes as this row's typical answer (information)
+    sk2 = "bare_same" SUBSEP ep; srps = median(sk2, 6)
+    rs = (trps != "" && srps != "" && srps > 0) ? trps / srps : ""
+    bsj = "null"
+    if (cnt[sk2]) {
+      bsj = sprintf("{\"rps\": %.1f, \"body_bytes\": %s, \"ratio\": %s, \"slug\": %s, \"hot_keys\": %s, \"hot_body_bytes_min\": %s, \"hot_body_bytes_max\": %s, \"stats\": %s}",
+        srps, num(sbytes[ep]), (rs == "" ? "null" : sprintf("%.4f", rs)), (sslug[ep] == "" ? "null" : jstr(sslug[ep])), num(sn[ep]), num(smin[ep]), num(smax[ep]), stats_json(sk2))
+      sbusy = maxv(sk2, 15)
+      sameline[++nsame] = sprintf("  %-12s %s req/s = %s bare (%s B) = %s the bare responder serving the same %s-byte body (%s req/s)%s",
+        lab[ep] ":", (trps == "" ? "-" : commas(trps)), (rb == "" ? "-" : sprintf("%.2fx", rb)), (bare_bytes == "" ? "?" : commas(bare_bytes)),
+        (rs == "" ? "-" : sprintf("%.2fx", rs)), (sbytes[ep] == "" ? "?" : commas(sbytes[ep])), commas(srps), (sbusy != "" && sbusy > max_other ? " (busy: " sbusy "% other CPU)" : ""))
+    }
     cachecol = (nc ? "off" : (has(nocache_eps, ep) ? (hot > 0 ? "hot" : "all") : (ismixed ? mixed_cache_mb "MB" : "-")))
     hp = hitpct(tk)
     rowbars = ""; bars = ""
@@ -113,6 +130,7 @@ END {
       }
       if (!nc && base ~ /^(list|list_game|list_status|list_game_status|detail|registrations|registrations_status|bracket|standings)$/) {
         if (rb != "") bars = addbar(bars, bar("cached", ep, rb >= 0.6, ">=0.6x bare", sprintf("%.2f", rb))); else bar_na("cached", ep, "bare not measured")
+        if (rb != "" && rb < 0.6 && rs != "") samenote["cached"] = samenote["cached"] (samenote["cached"] == "" ? "" : ", ") ep " is " sprintf("%.2fx", rs)
       }
       if (nc && base ~ /^(list|list_game|list_status|list_game_status|detail|registrations|registrations_status|standings)$/) {
         if (rd != "") bars = addbar(bars, bar("uncached", ep, rd >= 50, ">=50x django" (dsrc == "reference" ? "*" : ""), sprintf("%.1f", rd)))
@@ -158,15 +176,19 @@ END {
     if (ismixed && cnt[tk])
       mixj = sprintf("{\"cache_mb\": %d, \"peak_rss_kb\": %s, \"rss_sampled_max_kb\": %s, \"cache_bytes_at_end\": %d, \"bar_rss_mb\": %d, \"bar_rss_ok\": %s}",
         mixed_cache_mb, num(m_hwm), num(maxv(tk, 25)), xsum(tk, "cache_bytes") / cnt[tk], rss_max_mb, (m_hwm == "" || m_hwm == "null" ? "null" : jbool(m_hwm / 1024 < rss_max_mb)))
-    R[i] = sprintf("    {\"endpoint\": %s, \"label\": %s, \"base\": %s, \"cache\": %s, \"hot_keys\": %s, \"path\": %s, \"tourneyd\": %s, \"bare\": %s, \"ratio_to_bare\": %s, \"django_match\": %s, \"django_path\": %s, \"django\": %s, \"django_source\": %s, \"django_rps_used\": %s, \"ratio_to_django\": %s, \"bar_10x_django\": %s, \"bar_ratio_min\": %s, \"bar_ratio_ok\": %s, \"bar_p99_10ms\": %s, \"bars\": [%s], \"valid\": %s, \"register\": %s, \"mixed\": %s}",
+    R[i] = sprintf("    {\"endpoint\": %s, \"label\": %s, \"base\": %s, \"cache\": %s, \"hot_keys\": %s, \"path\": %s, \"tourneyd\": %s, \"bare\": %s, \"ratio_to_bare\": %s, \"django_match\": %s, \"django_path\": %s, \"django\": %s, \"django_source\": %s, \"django_rps_used\": %s, \"ratio_to_django\": %s, \"bar_10x_django\": %s, \"bar_ratio_min\": %s, \"bar_ratio_ok\": %s, \"bar_p99_10ms\": %s, \"bars\": [%s], \"valid\": %s, \"register\": %s, \"mixed\": %s, \"bare_same\": %s}",
       jstr(ep), jstr(lab[ep]), jstr(base), (nc ? "\"off\"" : (has(nocache_eps, ep) ? "\"hot\"" : "null")), ((!nc && has(nocache_eps, ep)) ? (hot > 0 ? hot : "\"all\"") : "null"),
       jstr(path[base]), stats_json(tk), stats_json(bk), (rb == "" ? "null" : sprintf("%.4f", rb)),
       (dj == "" ? "null" : jstr(dj)), (dj == "" ? "null" : jstr(path["dj:" dj])), (dj == "" ? "null" : stats_json(dk)), (dsrc == "" ? "null" : jstr(dsrc)), (drps == "" ? "null" : drps + 0),
       (rd == "" ? "null" : sprintf("%.3f", rd)), (rd == "" || rmin != 10 ? "null" : jbool(rd >= 10)),
       (isreg ? (ep == "register" ? 20 : "null") : (rmin && dj != "" ? rmin : "null")), (rd == "" || (!rmin && ep != "register") ? "null" : jbool(rd >= (ep == "register" ? 20 : rmin))),
-      ((tp99 == "" || !pbar) ? "null" : jbool(tp99 <= 10)), rowbars, ((bad || ((isreg || ismixed) && cnt[tk] && !xall_ok(tk)) || (nc && cnt[tk] && total(tk, 22) > 0)) ? "false" : "true"), regj, mixj)
+      ((tp99 == "" || !pbar) ? "null" : jbool(tp99 <= 10)), rowbars, ((bad || ((isreg || ismixed) && cnt[tk] && !xall_ok(tk)) || (nc && cnt[tk] && total(tk, 22) > 0)) ? "false" : "true"), regj, mixj, bsj)
   }
   printf "%s\n", line
+  if (nsame) {
+    printf "same bytes (bare_same: the bare responder compiled with the row's median-sized answer over its hot keys as its /json body, measured next to the row; information, the bar stays against bare):\n"
+    for (i = 1; i <= nsame; i++) printf "%s\n", sameline[i]
+  }
   printf "cache: hot = the cached tourneyd with %s, off = the tourneyd started with --cache-mb 0 (every key); hit%% = response cache hits / lookups during the run (- = no lookup)\n", (hot > 0 ? hot " keys per key list" : "every key")
   if (used_ref) printf "*: Django not measured in this run: its figure from the anchor's results.tsv (sqlite, locmem, gunicorn sync, c32) on this kind of machine\n"
   printf "earlier bars: reads p99 <= 10 ms at c%s and >= 10x Django; register_c%s: Django's figure is its c%s run, no bar\n", conns, reg_conns, conns
@@ -254,8 +276,9 @@ END {
   bj = ""
   for (i = 1; i <= 7; i++) {
     id = border[i]; st = bar_status(id)
-    printf "%-12s %-74s %s%s%s\n", st, bdesc[id], (bmiss[id] ? "missed by: " bmissrows[id] : (bpass[id] ? bpass[id] " row(s)" : "")), (bna[id] != "" ? " [" bna[id] "]" : ""), ""
-    bj = bj (bj == "" ? "" : ", ") sprintf("{\"id\": %s, \"bar\": %s, \"status\": %s, \"passed\": %d, \"missed\": %d, \"missed_by\": %s, \"note\": %s}", jstr(id), jstr(bdesc[id]), jstr(st), bpass[id] + 0, bmiss[id] + 0, jstr(bmissrows[id]), jstr(bna[id]))
+    sn2 = (samenote[id] != "" ? samenote[id] " the bare responder serving the same bytes" : "")
+    printf "%-12s %-74s %s%s%s\n", st, bdesc[id], (bmiss[id] ? "missed by: " bmissrows[id] : (bpass[id] ? bpass[id] " row(s)" : "")), (bna[id] != "" ? " [" bna[id] "]" : ""), (sn2 != "" ? " (" sn2 ")" : "")
+    bj = bj (bj == "" ? "" : ", ") sprintf("{\"id\": %s, \"bar\": %s, \"status\": %s, \"passed\": %d, \"missed\": %d, \"missed_by\": %s, \"note\": %s%s}", jstr(id), jstr(bdesc[id]), jstr(st), bpass[id] + 0, bmiss[id] + 0, jstr(bmissrows[id]), jstr(bna[id]), (sn2 != "" ? ", \"same_bytes\": " jstr(sn2) : ""))
   }
   if (invalid) printf "\n!!!!! INVALID: some tourneyd figures include non-2xx responses or socket errors, an endpoint was skipped, registrations rows do not match, or an uncached row hit a cache (see above) !!!!!\n"
 
