@@ -149,6 +149,25 @@ def setup_db(db, players):
     con.close()
 
 
+def floor(cc, tmp, a, res):
+    """The same deliveries without tourneyd: bench/live_floor.c, after the measured run (the
+    server stopped), with as many sending threads as tourneyd had live threads."""
+    exe = os.path.join(tmp, "live_floor")
+    subprocess.run([cc, "-std=c17", "-O2", "-pthread", "-o", exe,
+                    os.path.join(ROOT, "bench", "live_floor.c")], check=True)
+    send_threads = a.ws_threads or os.cpu_count() or 2
+    nbytes = int(res.get("frame_bytes_per_result") or 0)
+    if nbytes <= 0:
+        return None
+    log(f"floor: {a.subs} loopback sockets, {nbytes} bytes each per round, "
+        f"{res['results']} rounds at {a.rate:g}/s")
+    out = subprocess.run([exe, "--subs", str(a.subs), "--bytes", str(nbytes),
+                          "--rounds", str(res["results"]), "--rate", str(a.rate),
+                          "--send-threads", str(send_threads), "--rx-threads", str(a.rx_threads)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--subs", type=int, default=1000, help="subscribers (default 1000)")
@@ -162,6 +181,8 @@ def main():
                     help="tourneyd serve --ws-threads (default: its own default)")
     ap.add_argument("--rx-threads", type=int, default=2,
                     help="the measuring client's receiving threads, one per core (default 2)")
+    ap.add_argument("--no-floor", action="store_true",
+                    help="skip the floor measurement (bench/live_floor.c) after the run")
     ap.add_argument("--client-cpu", default="",
                     help="run the measuring client on these CPUs only (taskset -c LIST)")
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temporary directory")
@@ -292,6 +313,8 @@ def main():
         except OSError:
             pass
         res["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        if not a.no_floor:
+            res["floor"] = floor(cc, tmp, a, res)
         invalid = [k for k in ("lost", "duplicated", "divergent_subscribers", "extra",
                                "closed_subscribers", "non_200") if res[k]]
         if sent != received:
@@ -329,6 +352,14 @@ def main():
         if res["other_cpu_pct"] > MAX_OTHER:
             print(f"  (busy: other processes used {res['other_cpu_pct']}% of a core; the figures "
                   f"are worse than this machine does alone)")
+        fl = res.get("floor")
+        if fl:
+            print(f"  floor (bench/live_floor.c: no server, the same {fl['bytes']} bytes per "
+                  f"subscriber per result in one send, {fl['send_threads']} sending and "
+                  f"{fl['rx_threads']} reading threads, timed from the send's start): "
+                  f"p50 {fl['p50_ms']:.2f} ms  p99 {fl['p99_ms']:.2f} ms; kernel+loop CPU "
+                  f"{fl['send_cpu_us_per_delivery']:.1f} us per write, "
+                  f"{fl['rx_cpu_us_per_delivery']:.1f} us per read")
         print(f"  lost {res['lost']}, duplicated {res['duplicated']}, divergent "
               f"{res['divergent_subscribers']}, extra {res['extra']}, non-200 {res['non_200']}")
         verdict = "INVALID: " + "; ".join(invalid) if invalid else \

@@ -54,6 +54,7 @@ typedef struct sub {
     size_t len, cap;
     rec *recs;
     size_t n, rcap;
+    uint64_t frame_bytes; /* bytes of the frames after the first state */
 } sub;
 
 static struct {
@@ -201,6 +202,7 @@ static size_t parse(sub *s, const uint8_t *p, size_t n, uint64_t t)
         if (n - off < h + len) break;
         const uint8_t *payload = p + off + h;
         int op = b0 & 0x0f;
+        if (s->open) s->frame_bytes += h + len;
         if (op == 1)
             record(s, payload, (size_t)len, t);
         else if (op == 9)
@@ -515,6 +517,8 @@ int main(int argc, char **argv)
             B.nres, B.rate);
     fprintf(f, "  \"open_seconds\": %.3f,\n  \"post_seconds\": %.3f,\n", open_s, post_s);
     fprintf(f, "  \"messages_received\": %zu,\n", total);
+    fprintf(f, "  \"frame_bytes_per_result\": %.0f,\n",
+            B.nres ? (double)ref->frame_bytes / B.nres : 0.0);
     fprintf(f,
             "  \"lost\": %lld,\n  \"duplicated\": %lld,\n  \"divergent_subscribers\": %lld,\n"
             "  \"extra\": %lld,\n  \"closed_subscribers\": %lld,\n  \"non_200\": %lld,\n",
