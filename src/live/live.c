@@ -73,7 +73,7 @@
 
 typedef struct live_msg {
     atomic_int refs; /* clients of any shard may hold one */
-    bool data;       /* a state or match message (counted as sent) */
+    unsigned data;   /* state and match messages in it (counted as sent); 0: control */
     size_t len;
     uint8_t bytes[];
 } live_msg;
@@ -208,7 +208,7 @@ static bool live_subscribed(int64_t tid)
     return tid > 0 && atomic_load(&live.slots[live_slot(tid)]) > 0;
 }
 
-static live_msg *live_msg_new(size_t cap, bool data)
+static live_msg *live_msg_new(size_t cap, unsigned data)
 {
     live_msg *m = malloc(sizeof *m + cap);
     if (!m) return NULL;
@@ -228,18 +228,9 @@ static void live_msg_unref(live_msg *m)
     if (m && atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1) free(m);
 }
 
-static live_msg *live_msg_copy(const live_msg *m)
-{
-    live_msg *c = live_msg_new(m->len, m->data);
-    if (!c) return NULL;
-    memcpy(c->bytes, m->bytes, m->len);
-    c->len = m->len;
-    return c;
-}
-
 /* Frames a payload as one text (or close) frame. */
 static live_msg *live_frame(ws_encoder *enc, uint8_t opcode, const void *payload, size_t n,
-                            bool data)
+                            unsigned data)
 {
     live_msg *m = live_msg_new(n + WS_FRAME_HEADER_MAX, data);
     if (!m) return NULL;
@@ -264,7 +255,7 @@ static live_msg *live_state_msg(ws_encoder *enc, arena *a, const st_tournament *
     live.cfg.state_json(&w, t, time_now());
     jw_obj_end(&w);
     if (!jw_ok(&w)) return NULL;
-    return live_frame(enc, WSLAY_TEXT_FRAME, b.data, b.len, true);
+    return live_frame(enc, WSLAY_TEXT_FRAME, b.data, b.len, 1);
 }
 
 /* {"type": "match", "data": <match>}; a deleted match (a Swiss round reset) is
@@ -290,7 +281,7 @@ static live_msg *live_match_msg(ws_encoder *enc, arena *a, const char *slug, int
     }
     jw_obj_end(&w);
     if (!jw_ok(&w)) return NULL;
-    return live_frame(enc, WSLAY_TEXT_FRAME, b.data, b.len, true);
+    return live_frame(enc, WSLAY_TEXT_FRAME, b.data, b.len, 1);
 }
 
 /* ---- a client's queue of frames ---- */
@@ -364,7 +355,7 @@ static void client_flush(live_client *c)
             c->head_off = 0;
             c->ring_head = (c->ring_head + 1) & (c->ring_cap - 1);
             c->ring_n--;
-            if (m->data) sent++;
+            sent += m->data;
             live_msg_unref(m);
         }
     }
@@ -453,7 +444,7 @@ static void client_on_msg(wslay_event_context_ptr ctx,
     if (c->close_queued || c->wslay_off || c->deadline_ns) return;
     if (arg->opcode == WSLAY_TEXT_FRAME && live_is_app_ping(arg->msg, arg->msg_length)) {
         static const char pong[] = "{\"type\":\"pong\"}";
-        live_msg *m = live_frame(c->shard->enc, WSLAY_TEXT_FRAME, pong, sizeof pong - 1, false);
+        live_msg *m = live_frame(c->shard->enc, WSLAY_TEXT_FRAME, pong, sizeof pong - 1, 0);
         if (!m || !client_push(c, m)) c->broken = true;
         live_msg_unref(m);
         return;
@@ -472,7 +463,7 @@ static void client_on_msg(wslay_event_context_ptr ctx,
 static void client_take_ctrl(live_client *c)
 {
     if (!c->ctrl_len) return;
-    live_msg *m = live_msg_new(c->ctrl_len, false);
+    live_msg *m = live_msg_new(c->ctrl_len, 0);
     if (m) {
         memcpy(m->bytes, c->ctrl, c->ctrl_len);
         m->len = c->ctrl_len;
@@ -519,7 +510,7 @@ static void client_fail_protocol(live_client *c)
     c->wslay_off = true;
     static const uint8_t code[2] = {WSLAY_CODE_PROTOCOL_ERROR >> 8,
                                     WSLAY_CODE_PROTOCOL_ERROR & 0xff};
-    live_msg *m = live_frame(c->shard->enc, WSLAY_CONNECTION_CLOSE, code, sizeof code, false);
+    live_msg *m = live_frame(c->shard->enc, WSLAY_CONNECTION_CLOSE, code, sizeof code, 0);
     if (!m || !client_push(c, m)) c->broken = true;
     live_msg_unref(m);
     c->close_queued = true;
@@ -824,34 +815,37 @@ static void live_fan_out(live_shard *sh, live_event *e, live_tchange *t)
         return;
     }
     if (!live_build(sh, e, t)) return;
-    /* With several shards each one queues its own copies: a count shared by every shard,
-     * bumped twice per message per subscriber, would bounce between the cores. */
-    int n = t->nmsgs + (t->state_msg ? 1 : 0);
-    live_msg **msgs = malloc(sizeof *msgs * (size_t)(n + 1));
-    if (!msgs) return;
-    for (int i = 0; i < n; i++) {
-        live_msg *m = i < t->nmsgs ? t->msgs[i] : t->state_msg;
-        msgs[i] = live.nshards > 1 ? live_msg_copy(m) : NULL;
-        if (!msgs[i]) {
-            msgs[i] = m;
-            live_msg_ref(m);
-        }
+    /* Every frame of the commit in one block of this shard's own: a subscriber that takes
+     * them all (nearly everyone) queues one reference and writes one iovec, and the
+     * reference count stays on this core (one shared by every shard, bumped per
+     * subscriber, would bounce between the cores). The others take the frames one by one. */
+    unsigned n = (unsigned)t->nmsgs + (t->state_msg ? 1u : 0u);
+    if (n == 0) return;
+    size_t len = 0;
+    for (unsigned i = 0; i < n; i++)
+        len += (i < (unsigned)t->nmsgs ? t->msgs[i] : t->state_msg)->len;
+    live_msg *all = live_msg_new(len, n);
+    for (unsigned i = 0; all && i < n; i++) {
+        const live_msg *m = i < (unsigned)t->nmsgs ? t->msgs[i] : t->state_msg;
+        memcpy(all->bytes + all->len, m->bytes, m->len);
+        all->len += m->len;
     }
-    live_msg *state_msg = t->state_msg ? msgs[t->nmsgs] : NULL;
     bool any = false;
     for (live_client *c = s->head; c; c = c->sub_next) {
         if (c->dead || c->close_queued || c->deadline_ns || e->seq <= c->joined_seq) continue;
-        bool ok = true;
-        for (int i = 0; ok && i < t->nmsgs; i++) ok = client_push(c, msgs[i]);
-        if (ok && state_msg && t->state.version > c->last_version) {
-            client_push(c, state_msg);
-            c->last_version = t->state.version;
+        bool state = t->state_msg && t->state.version > c->last_version;
+        if (all && (state || !t->state_msg)) {
+            client_push(c, all);
+        } else {
+            bool ok = true;
+            for (int i = 0; ok && i < t->nmsgs; i++) ok = client_push(c, t->msgs[i]);
+            if (ok && state) client_push(c, t->state_msg);
         }
+        if (state) c->last_version = t->state.version;
         any = true;
         client_mark(c);
     }
-    for (int i = 0; i < n; i++) live_msg_unref(msgs[i]);
-    free(msgs);
+    live_msg_unref(all);
     if (any) atomic_store(&e->delivered, true);
 }
 
