@@ -588,8 +588,10 @@ static size_t server_unescape(void *cls, struct MHD_Connection *c, char *s)
 {
     (void)cls;
     (void)c;
-    char *out = s;
-    for (const char *in = s; *in;) {
+    /* most paths and arguments have no escape: find the first one at memchr speed */
+    char *out = strchr(s, '%');
+    if (!out) return strlen(s);
+    for (const char *in = out; *in;) {
         int hi, lo;
         if (in[0] == '%' && (hi = server_hexval(in[1])) >= 0 && (lo = server_hexval(in[2])) >= 0 &&
             (hi | lo) != 0) {

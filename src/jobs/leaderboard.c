@@ -20,6 +20,9 @@ static struct {
     unsigned interval_s;
     pthread_t thread;
     db_conn *conn;
+    /* the thread's own: writer_data_epoch() read before the last snapshot that was stored */
+    bool have_epoch;
+    uint64_t epoch;
 } lb = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 static void leaderboard_job_done(wjob *j)
@@ -34,7 +37,9 @@ static void leaderboard_job_done(wjob *j)
 /* Runs one replacement job on the writer and waits for its outcome. */
 static int leaderboard_store(lb_replace *part)
 {
-    wjob job = {.run = store_leaderboard_replace, .arg = part, .done = leaderboard_job_done};
+    /* quiet: restating the snapshot is not a change the next snapshot needs to see */
+    wjob job = {
+        .run = store_leaderboard_replace, .arg = part, .done = leaderboard_job_done, .quiet = true};
     pthread_mutex_lock(&lb.lock);
     lb.job_done = false;
     pthread_mutex_unlock(&lb.lock);
@@ -45,9 +50,16 @@ static int leaderboard_store(lb_replace *part)
     return job.rc;
 }
 
-/* One snapshot: compute on the read connection, replace through the writer. */
+/* One snapshot: compute on the read connection, replace through the writer; nothing when
+ * nothing but snapshots was written since the last one (the stored one is still exact:
+ * an idle server does not scan its matches every interval). */
 static void leaderboard_refresh(void)
 {
+    uint64_t epoch = writer_data_epoch(); /* before the computation's read snapshot */
+    if (lb.have_epoch && epoch == lb.epoch) {
+        LOG_EMIT(LOG_DEBUG, "leaderboard unchanged: no write since the last snapshot");
+        return;
+    }
     uint64_t t0 = time_mono_ns();
     lb_snapshot snap;
     int rc = store_leaderboard_compute(lb.conn, time_now(), &snap);
@@ -72,6 +84,10 @@ static void leaderboard_refresh(void)
             i++; /* game_id 0: drop absent games, stamp the time */
         }
         stored = leaderboard_store(&part) == STORE_OK;
+    }
+    if (stored) {
+        lb.epoch = epoch;
+        lb.have_epoch = true;
     }
     log_level lvl = (computed - t0) > 500000000ULL ? LOG_WARN : LOG_DEBUG;
     LOG_EMIT(lvl, "leaderboard snapshot", LOG_INT("rows", snap.n),

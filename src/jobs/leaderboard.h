@@ -1,6 +1,7 @@
 /* leaderboard.h: the background thread that keeps the game leaderboards' snapshot fresh.
  *
- * It recomputes every `interval` seconds and soon after leaderboard_job_kick() (a
+ * It recomputes every `interval` seconds (when anything was written since the last
+ * snapshot: writer_data_epoch) and soon after leaderboard_job_kick() (a
  * tournament completed), on its own read connection, then hands the snapshot to the
  * writer as one job: requests never wait for the computation, and writes wait only
  * for the (short) replacement. */

@@ -6,6 +6,7 @@
 #include "store/writer.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,7 @@ static struct {
     db_conn *conn;
     writer_listener_fn listener;
     void *listener_arg;
+    _Atomic uint64_t data_epoch; /* writer_data_epoch() */
 } wr = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 static void writer_complete(wjob *j, int rc)
@@ -129,7 +131,12 @@ static void writer_run_batch(wjob **jobs, unsigned n)
     if (ok && store_catalog_flush(wr.conn) != STORE_OK) ok = false;
     db_release(wr.conn);
     if (ok && db_exec(wr.conn, "COMMIT") != SQLITE_OK) ok = false;
-    if (ok) writer_publish(catalog);
+    if (ok) {
+        bool data = false;
+        for (unsigned i = 0; i < n && !data; i++) data = rcs[i] == STORE_OK && !jobs[i]->quiet;
+        if (data) atomic_fetch_add_explicit(&wr.data_epoch, 1, memory_order_release);
+        writer_publish(catalog);
+    }
     db_notes_truncate(wr.conn, 0);
     if (!ok) {
         LOG_EMIT(LOG_ERROR, "write batch failed",
@@ -200,6 +207,11 @@ int writer_start(const char *path, char *err, size_t errlen)
     }
     wr.running = true;
     return 0;
+}
+
+uint64_t writer_data_epoch(void)
+{
+    return atomic_load_explicit(&wr.data_epoch, memory_order_acquire);
 }
 
 void writer_submit(wjob *j)

@@ -9,7 +9,9 @@
 #ifndef TOURNEYD_WRITER_H
 #define TOURNEYD_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store/db.h"
 
@@ -28,6 +30,7 @@ struct wjob {
     void *arg;
     wjob_done_fn done;
     void *done_arg;
+    bool quiet; /* leaves writer_data_epoch() alone (a snapshot job that only restates data) */
     int rc;     /* set by the writer: the run's store_rc, or STORE_ERROR if the commit failed */
     wjob *next; /* owned by the writer while queued */
 };
@@ -46,6 +49,10 @@ int writer_start(const char *path, char *err, size_t errlen);
 /* Queues a job (thread-safe). After writer_stop() began, the job completes at once with
  * STORE_UNAVAILABLE. */
 void writer_submit(wjob *j);
+/* How many commits so far held a job that succeeded and is not `quiet` (thread-safe;
+ * raised after the COMMIT, before any acknowledgement). A reader that reads the same value
+ * before two reads of the database knows that only quiet jobs wrote in between. */
+uint64_t writer_data_epoch(void);
 /* Runs every queued job, stops the thread, closes the connection. */
 void writer_stop(void);
 

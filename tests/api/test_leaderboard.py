@@ -174,3 +174,33 @@ def test_completing_a_tournament_refreshes_the_leaderboard(seeded):
     assert top["rank"] == 1 and top["matches_won"] == 2 and top["points"] == 6
     assert sum(i["matches_won"] for i in lb["items"]) == 3
     assert sum(i["matches_lost"] for i in lb["items"]) == 3
+
+
+def test_idle_server_keeps_its_snapshot(tmp_path):
+    """Every interval recomputes only when something was written since the last snapshot:
+    an idle server does not scan every match each interval (its snapshot is still exact),
+    and any write brings the recomputation back at the next interval."""
+    srv = TourneyServer(binary_path(), tmp_path, seed=True,
+                        flags={"--leaderboard-interval": "1"})
+    try:
+        srv.start()
+    except ServerError as e:
+        pytest.fail(str(e), pytrace=False)
+    try:
+        slug = game_slugs(srv)[0]
+        first = wait_computed(srv, slug)["computed_at"]
+        time.sleep(3.5)  # three intervals without a write
+        assert assert_json(srv.get(f"/api/v1/games/{slug}/leaderboard"), 200)["computed_at"] \
+            == first
+        srv.login("admin", "demo-password")  # a write: the session's token
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            now = assert_json(srv.get(f"/api/v1/games/{slug}/leaderboard"), 200)["computed_at"]
+            if now != first:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("no new snapshot after a write")
+    finally:
+        problems = srv.stop()
+        assert not problems, problems
