@@ -111,13 +111,16 @@ END {
       bsj = sprintf("{\"rps\": %.1f, \"body_bytes\": %s, \"ratio\": %s, \"slug\": %s, \"hot_keys\": %s, \"hot_body_bytes_min\": %s, \"hot_body_bytes_max\": %s, \"stats\": %s}",
         srps, num(sbytes[ep]), (rs == "" ? "null" : sprintf("%.4f", rs)), (sslug[ep] == "" ? "null" : jstr(sslug[ep])), num(sn[ep]), num(smin[ep]), num(smax[ep]), stats_json(sk2))
       sbusy = maxv(sk2, 15)
-      sameline[++nsame] = sprintf("  %-12s %s req/s = %s bare (%s B) = %s the bare responder serving the same %s-byte body (%s req/s)%s",
+      sameline[++nsame] = sprintf("  %-15s %s req/s = %s bare (%s B) = %s the bare responder serving the same %s-byte body (%s req/s)%s",
         lab[ep] ":", (trps == "" ? "-" : commas(trps)), (rb == "" ? "-" : sprintf("%.2fx", rb)), (bare_bytes == "" ? "?" : commas(bare_bytes)),
         (rs == "" ? "-" : sprintf("%.2fx", rs)), (sbytes[ep] == "" ? "?" : commas(sbytes[ep])), commas(srps), (sbusy != "" && sbusy > max_other ? " (busy: " sbusy "% other CPU)" : ""))
     }
-    cachecol = (nc ? "off" : (has(nocache_eps, ep) ? (hot > 0 ? "hot" : "all") : (ismixed ? mixed_cache_mb "MB" : "-")))
+    cachecol = (nc ? "off" : (has(hot_eps, ep) ? (hot > 0 ? "hot" : "all") : (ismixed ? mixed_cache_mb "MB" : "-")))
     hp = hitpct(tk)
     rowbars = ""; bars = ""
+    # the _mix rows: hot keys over every live or completed tournament (the seeded sizes),
+    # information beside the 64-player rows the cached bar is judged on
+    worst = (!nc && (base == "bracket_mix" || base == "standings_mix")) ? "every size: information, no bar" : ""
     bad = (cnt[tk] && (tn + 0 > 0 || tsock > 0 || total(tk, 18) > 0))
     if (bad) { invalid = 1; bars = "INVALID(" (tn + 0) " non2xx, " tsock " sock err) " }
     if ((isreg || ismixed) && cnt[tk] && !xall_ok(tk)) { invalid = 1; bars = bars "ROWS<>201s " }
@@ -128,6 +131,7 @@ END {
         if (rb != "") bars = addbar(bars, bar("state", ep, rb >= 0.8, ">=0.8x bare", sprintf("%.2f", rb))); else bar_na("state", ep, "bare not measured")
         bars = addbar(bars, bar("state", ep, tp99 <= 2, "p99<=2ms" (conns != 64 ? "@c" conns : ""), sprintf("%.2f", tp99)))
       }
+      if (worst != "") bars = addbar(bars, "(" worst ")")
       if (!nc && base ~ /^(list|list_game|list_status|list_game_status|detail|registrations|registrations_status|bracket|standings)$/) {
         if (rb != "") bars = addbar(bars, bar("cached", ep, rb >= 0.6, ">=0.6x bare", sprintf("%.2f", rb))); else bar_na("cached", ep, "bare not measured")
         if (rb != "" && rb < 0.6 && rs != "") samenote["cached"] = samenote["cached"] (samenote["cached"] == "" ? "" : ", ") ep " is " sprintf("%.2fx", rs)
@@ -176,13 +180,13 @@ END {
     if (ismixed && cnt[tk])
       mixj = sprintf("{\"cache_mb\": %d, \"peak_rss_kb\": %s, \"rss_sampled_max_kb\": %s, \"cache_bytes_at_end\": %d, \"bar_rss_mb\": %d, \"bar_rss_ok\": %s}",
         mixed_cache_mb, num(m_hwm), num(maxv(tk, 25)), xsum(tk, "cache_bytes") / cnt[tk], rss_max_mb, (m_hwm == "" || m_hwm == "null" ? "null" : jbool(m_hwm / 1024 < rss_max_mb)))
-    R[i] = sprintf("    {\"endpoint\": %s, \"label\": %s, \"base\": %s, \"cache\": %s, \"hot_keys\": %s, \"path\": %s, \"tourneyd\": %s, \"bare\": %s, \"ratio_to_bare\": %s, \"django_match\": %s, \"django_path\": %s, \"django\": %s, \"django_source\": %s, \"django_rps_used\": %s, \"ratio_to_django\": %s, \"bar_10x_django\": %s, \"bar_ratio_min\": %s, \"bar_ratio_ok\": %s, \"bar_p99_10ms\": %s, \"bars\": [%s], \"valid\": %s, \"register\": %s, \"mixed\": %s, \"bare_same\": %s}",
-      jstr(ep), jstr(lab[ep]), jstr(base), (nc ? "\"off\"" : (has(nocache_eps, ep) ? "\"hot\"" : "null")), ((!nc && has(nocache_eps, ep)) ? (hot > 0 ? hot : "\"all\"") : "null"),
+    R[i] = sprintf("    {\"endpoint\": %s, \"label\": %s, \"base\": %s, \"cache\": %s, \"hot_keys\": %s, \"path\": %s, \"tourneyd\": %s, \"bare\": %s, \"ratio_to_bare\": %s, \"django_match\": %s, \"django_path\": %s, \"django\": %s, \"django_source\": %s, \"django_rps_used\": %s, \"ratio_to_django\": %s, \"bar_10x_django\": %s, \"bar_ratio_min\": %s, \"bar_ratio_ok\": %s, \"bar_p99_10ms\": %s, \"bars\": [%s], \"bar_note\": %s, \"valid\": %s, \"register\": %s, \"mixed\": %s, \"bare_same\": %s}",
+      jstr(ep), jstr(lab[ep]), jstr(base), (nc ? "\"off\"" : (has(hot_eps, ep) ? "\"hot\"" : "null")), ((!nc && has(hot_eps, ep)) ? (hot > 0 ? hot : "\"all\"") : "null"),
       jstr(path[base]), stats_json(tk), stats_json(bk), (rb == "" ? "null" : sprintf("%.4f", rb)),
       (dj == "" ? "null" : jstr(dj)), (dj == "" ? "null" : jstr(path["dj:" dj])), (dj == "" ? "null" : stats_json(dk)), (dsrc == "" ? "null" : jstr(dsrc)), (drps == "" ? "null" : drps + 0),
       (rd == "" ? "null" : sprintf("%.3f", rd)), (rd == "" || rmin != 10 ? "null" : jbool(rd >= 10)),
       (isreg ? (ep == "register" ? 20 : "null") : (rmin && dj != "" ? rmin : "null")), (rd == "" || (!rmin && ep != "register") ? "null" : jbool(rd >= (ep == "register" ? 20 : rmin))),
-      ((tp99 == "" || !pbar) ? "null" : jbool(tp99 <= 10)), rowbars, ((bad || ((isreg || ismixed) && cnt[tk] && !xall_ok(tk)) || (nc && cnt[tk] && total(tk, 22) > 0)) ? "false" : "true"), regj, mixj, bsj)
+      ((tp99 == "" || !pbar) ? "null" : jbool(tp99 <= 10)), rowbars, (worst == "" ? "null" : jstr(worst)), ((bad || ((isreg || ismixed) && cnt[tk] && !xall_ok(tk)) || (nc && cnt[tk] && total(tk, 22) > 0)) ? "false" : "true"), regj, mixj, bsj)
   }
   printf "%s\n", line
   if (nsame) {
@@ -203,9 +207,19 @@ END {
     printf "standings, bracket, matches: %d live or completed tournaments with %s seeded participants%s (%s; %s completed matches each on average)\n",
       kv(t64_info, "tournaments"), kv(t64_info, "seeded_participants"), (kv(t64_info, "seeded_participants") == "64" ? "" : " (fewer than 3 had exactly 64)"),
       kv(t64_info, "by"), kv(t64_info, "completed_matches_mean")
+  if (tlc_info != "" && (" " endpoints " " ~ / (standings_mix|bracket_mix) /)) {
+    # the hot keys' answer sizes come from bare_same's fetch (none without it)
+    tsz = ""
+    for (i = 1; i <= 2; i++) { e = (i == 1 ? "bracket_mix" : "standings_mix"); if (sbytes[e] == "") continue
+      tsz = tsz (tsz == "" ? "" : ", ") e " " commas(smin[e]) " / " commas(sbytes[e]) " / " commas(smax[e]) " B" }
+    printf "standings_mix, bracket_mix: %d live or completed tournaments with a match (%s; seeded participants min %s, median %s, max %s); %s%s\n",
+      kv(tlc_info, "tournaments"), kv(tlc_info, "by"), kv(tlc_info, "seeded_participants_min"), kv(tlc_info, "seeded_participants_median"), kv(tlc_info, "seeded_participants_max"),
+      (hot > 0 ? hot " hot keys spread over them by seeded participants" : "every one of them"),
+      (tsz != "" ? "; their answers min / median / max: " tsz : "")
+  }
   if (lb_info != "" && (" " endpoints " " ~ / (leaderboard|leaderboard_nocache|mixed) /))
     printf "leaderboard: the first snapshot (%s) was ready %s s after the start; it is recomputed every --leaderboard-interval (60 s by default) during the run\n", kv(lb_info, "computed_at"), kv(lb_info, "waited_s")
-  if (d_lb_info != "" && has_dj && (" " endpoints " " ~ / (standings|bracket|leaderboard)(_nocache)? /))
+  if (d_lb_info != "" && has_dj && (" " endpoints " " ~ / (standings|bracket|leaderboard)(_nocache|_mix)? /))
     printf "django leaderboard: a random one of its %d non-deleted tournaments (%s completed matches each on average), as the anchor's own leaderboard.lua\n", kv(d_lb_info, "tournaments"), kv(d_lb_info, "completed_matches_mean")
   sk = "django" SUBSEP "state"
   if (cnt[sk]) printf "django cached state (cache_page 30 s, may be 30 s stale; not the comparison): %.0f req/s, p50 %.2f ms, p99 %.2f ms\n", median(sk, 6), median(sk, 7), median(sk, 9)
@@ -292,6 +306,14 @@ END {
   printf "  \"django\": %s,\n", (has_dj ? sprintf("{\"setup\": \"sqlite (WAL), locmem cache, gunicorn -w 2 -k sync, DEBUG off\", \"seed_seconds\": %s, \"rows\": %s, \"state_cached\": %s}", num(d_seed_s), d_counts, stats_json(sk)) : "null") > out
   printf "  \"django_reference\": %s,\n", (djref == "" ? "null" : kvjson(djref)) > out
   printf "  \"organizer\": %s,\n", (org_info == "" ? "null" : kvjson(org_info)) > out
+  tlcj = "null"
+  if (tlc_info != "") {
+    tlcj = kvjson(tlc_info); tsz = ""
+    for (i = 1; i <= 2; i++) { e = (i == 1 ? "bracket_mix" : "standings_mix"); if (sbytes[e] == "") continue
+      tsz = tsz (tsz == "" ? "" : ", ") sprintf("%s: {\"keys\": %s, \"min\": %s, \"median\": %s, \"max\": %s}", jstr(e), num(sn[e]), num(smin[e]), num(sbytes[e]), num(smax[e])) }
+    tlcj = substr(tlcj, 1, length(tlcj) - 1) ", \"hot_answer_bytes\": " (tsz == "" ? "null" : "{" tsz "}") "}"
+  }
+  printf "  \"tlc_tournaments\": %s,\n", tlcj > out
   printf "  \"t64_tournaments\": %s,\n  \"leaderboard_ready\": %s,\n  \"django_leaderboard_data\": %s,\n", (t64_info == "" ? "null" : kvjson(t64_info)), (lb_info == "" ? "null" : kvjson(lb_info)), (d_lb_info == "" ? "null" : kvjson(d_lb_info)) > out
   printf "  \"register_setup\": %s,\n  \"register_final\": %s,\n", (reg_setup == "" ? "null" : kvjson(reg_setup)), (reg_final == "" ? "null" : kvjson(reg_final)) > out
   printf "  \"scale\": %s,\n", scj > out

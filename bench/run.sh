@@ -22,13 +22,19 @@ cd "$ROOT"
 
 ALL_ENDPOINTS="list list_game list_status list_game_status detail state states games me healthz
   registrations registrations_status me_registrations org_dashboard payments
-  standings bracket bracket_gzip matches leaderboard register register_c256 mixed"
+  standings standings_mix bracket bracket_mix bracket_gzip matches leaderboard register register_c256 mixed"
 ALL_ENDPOINTS=$(echo $ALL_ENDPOINTS)
 # the reads the response cache can serve: each gets a cached row (hot keys) and an uncached
 # row <name>_nocache (every key, against the instance started with --cache-mb 0)
 NOCACHE_EPS="list list_game list_status list_game_status detail state states registrations
   registrations_status payments standings bracket matches leaderboard"
 NOCACHE_EPS=$(echo $NOCACHE_EPS)
+# cached rows without an uncached twin, hot keys drawn from every live or completed
+# tournament (tlc_slugs: the seeded size distribution): information beside standings and
+# bracket (64 players, some of the largest answers), which the cached bar is judged on
+MIX_EPS="standings_mix bracket_mix"
+# the rows against the cached tourneyd with the hot keys
+HOT_EPS="$NOCACHE_EPS $MIX_EPS"
 # uncached endpoints compared at scale 1 and scale N (--scale N)
 SCALE_EPS=${SCALE_EPS:-"list detail registrations standings state"}
 DURATION=10s CONNS=64 REG_CONNS=256 REPEAT=1 QUICK=0 STRICT=0 WARMUP=1s
@@ -63,7 +69,9 @@ usage: bench/run.sh [--duration 10s] [--conns 64] [--register-conns 256] [--endp
                  and of the uncached rows <name>_nocache of: $NOCACHE_EPS
   --cache M      both (default): a cached row (hot keys) and an uncached row (<name>_nocache:
                  every key, a tourneyd with --cache-mb 0) for each of the reads above;
-                 on: the cached rows only; off: the uncached rows only
+                 on: the cached rows only; off: the uncached rows only ($MIX_EPS:
+                 cached rows without an uncached twin, hot keys of every live or completed
+                 tournament; off drops them)
   --hot N        keys of the cached rows: N slugs (and N of each other key list; default 20);
                  0 = every key, as before the cache existed
   --scale N      also seed scale N (10: 1M registrations) and measure the uncached p99 of
@@ -73,8 +81,9 @@ usage: bench/run.sh [--duration 10s] [--conns 64] [--register-conns 256] [--endp
                  other pass (default 1); the table shows medians
   --quick        smoke run: 2s durations
   --targets L    subset of "bare tourneyd django" (django needs DJANGO_ANCHOR); with bare and
-                 tourneyd, the cached bracket and standings rows also get bare_same: bare
-                 serving the same bytes as the row's median answer (information, no bar)
+                 tourneyd, the cached bracket, standings, bracket_mix and standings_mix rows
+                 also get bare_same: bare serving the same bytes as the row's median answer
+                 over its hot keys (information, no bar)
   --strict       exit 2 when a bar is missed: the issue's (PASS/MISS in the table and the bar
                  list under it) and the earlier ones (10x Django, p99 <= 10 ms on reads,
                  RSS < 100 MB, seed < 5 s)
@@ -139,7 +148,7 @@ DUR_S=$(to_seconds "$DURATION")
 ROWS=""
 for ep in $ENDPOINTS; do
   if is_nocache "$ep"; then has "$ROWS" "$ep" || ROWS="$ROWS $ep"; continue; fi
-  if [ "$CACHE_MODE" != off ] || ! has "$NOCACHE_EPS" "$ep"; then has "$ROWS" "$ep" || ROWS="$ROWS $ep"; fi
+  if [ "$CACHE_MODE" != off ] || ! has "$HOT_EPS" "$ep"; then has "$ROWS" "$ep" || ROWS="$ROWS $ep"; fi
   if [ "$CACHE_MODE" != on ] && has "$NOCACHE_EPS" "$ep"; then has "$ROWS" "${ep}_nocache" || ROWS="$ROWS ${ep}_nocache"; fi
 done
 ENDPOINTS=$(echo $ROWS)
@@ -219,7 +228,7 @@ dj_match() {
     list_game_status) echo list;; detail) echo detail;;
     state|states) echo state_nocache;;   # tourneyd's state is never stale: compare with uncached
     registrations|registrations_status) echo registrations;;
-    standings|bracket|leaderboard) echo leaderboard;;   # the anchor's per-tournament leaderboard
+    standings|standings_mix|bracket|bracket_mix|leaderboard) echo leaderboard;;   # the anchor's per-tournament leaderboard
     register|register_c256) echo register;;   # Django at --conns for both rows
     *) echo "";;
   esac
@@ -242,7 +251,9 @@ ep_path() {
     org_dashboard) echo "/api/v1/organizer/dashboard (Bearer token of the top organizer)";;
     payments) echo "/api/v1/tournaments/{slug}/payments (Bearer token of its organizer)";;
     standings) echo "/api/v1/tournaments/{64-player slug}/standings";;
+    standings_mix) echo "/api/v1/tournaments/{live or completed slug}/standings";;
     bracket) echo "/api/v1/tournaments/{64-player slug}/bracket";;
+    bracket_mix) echo "/api/v1/tournaments/{live or completed slug}/bracket";;
     bracket_gzip) echo "/api/v1/tournaments/{64-player slug}/bracket (Accept-Encoding: gzip)";;
     matches) echo "/api/v1/tournaments/{64-player slug}/matches?state=completed";;
     leaderboard) echo "/api/v1/games/{game}/leaderboard";;
@@ -269,7 +280,9 @@ bare_needed() {  # row: does bare run next to it
 # bare_same: the bare anchor serving one of the row's own answers (the median-sized one of
 # its hot keys), measured next to the cached rows with large bodies: information beside the
 # ratio to bare, not a bar. The answers are fetched from the cached tourneyd.
-SAME_EPS="bracket standings"
+SAME_EPS="bracket standings bracket_mix standings_mix"
+same_path() { echo "${1%_mix}"; }   # the answer a row asks for: bracket_mix -> bracket
+same_keys() { case $1 in *_mix) echo tlc_slugs;; *) echo t64_slugs;; esac; }   # its key list (hot/<list>.txt)
 SAME_ROWS=""
 if has "$TARGETS" bare && has "$TARGETS" tourneyd; then
   for ep in $SAME_EPS; do has "$ENDPOINTS" "$ep" && SAME_ROWS="$SAME_ROWS $ep"; done
@@ -355,7 +368,7 @@ fi
 # ---------- tourneyd: migrate, seed (timed), data ----------
 SEED_S=null MIGRATE_S=null DB_BYTES=null T_COUNTS="{}" T_PID="" T_DATA="$TMP/tourneyd_data.lua" N_TOKENS=0
 T_DATA_HOT="" N_PID="" N_URL="" M_PID="" M_URL="" M_DB=""   # hot keys; the cache-off and the mixed instances
-T64_INFO="" T64_PLAYERS=64 LB_INFO=""   # standings/bracket/matches tournaments; the leaderboard wait
+T64_INFO="" T64_PLAYERS=64 LB_INFO="" TLC_INFO=""   # standings/bracket/matches tournaments; the leaderboard wait; the _mix rows' tournaments
 ORG_ID="" ORG_NAME="" ORG_N=0
 REG_N_BT=0 REG_PAIRS=0 REG_NEXT=0 REG_FIRST_ID=0 REG_LAST_ID=0 REG_GAME=""   # register: pairs 0..REG_PAIRS-1; next unused
 REG_RATE_MAX=${REG_RATE_MAX:-60000}   # registrations/s the bench tournaments are sized for
@@ -393,6 +406,15 @@ t64_list() {  # db dir
     echo 64
   fi
 }
+# standings_mix, bracket_mix: every live or completed tournament that has a match (the
+# visibility of t64_where), into dir/tlc_slugs.txt, ordered by seeded participants (then
+# id): spread then picks hot keys evenly over the size distribution (quantiles of the
+# bracket's size, which grows with the players)
+tlc_where() { echo "t.is_deleted=0 AND t.status IN ('live','completed') AND EXISTS (SELECT 1 FROM matches m WHERE m.tournament_id=t.id)"; }
+tlc_seeded() { echo "(SELECT count(*) FROM registrations r WHERE r.tournament_id=t.id AND r.seed IS NOT NULL)"; }
+tlc_list() {  # db dir
+  sqlite3 "$1" "SELECT t.slug FROM tournaments t WHERE $(tlc_where) ORDER BY $(tlc_seeded), t.id" >"$2/tlc_slugs.txt"
+}
 lua_list() { printf '%s = {' "$1"; awk 'NF{printf "%s\"%s\"", (n++ ? "," : ""), $0}' "$2"; printf '}\n'; }
 # n lines of a file spread evenly over it (all of them when n is 0 or the file is shorter)
 spread() {  # n file
@@ -429,6 +451,18 @@ if has "$TARGETS" tourneyd; then
   T64_INFO="tournaments=$(wc -l <"$TMP/t64_slugs.txt") seeded_participants=$T64_PLAYERS by=${T64_BY:-?} completed_matches_mean=${T64_MATCHES:-?}"
   for e in standings bracket bracket_gzip matches; do
     needs $e && [ ! -s "$TMP/t64_slugs.txt" ] && skip_ep $e "no live or completed tournament has 48..80 seeded participants"
+  done
+  tlc_list "$DB" "$TMP"
+  TLC_BY=$(sqlite3 "$DB" "SELECT status || '=' || count(*) FROM tournaments t WHERE $(tlc_where)
+    GROUP BY status ORDER BY status" 2>/dev/null | paste -sd, -) || TLC_BY=""
+  # seeded participants: min, median (the lower middle one), max
+  TLC_SEEDED=$(sqlite3 "$DB" "SELECT $(tlc_seeded) n FROM tournaments t WHERE $(tlc_where) ORDER BY n" 2>/dev/null \
+    | awk '{ a[NR] = $1 } END { if (NR) printf "%d %d %d", a[1], a[int((NR + 1) / 2)], a[NR] }') || TLC_SEEDED=""
+  read -r tlc_min tlc_med tlc_max <<<"${TLC_SEEDED:-? ? ?}"
+  TLC_SEEDED="$tlc_min/$tlc_med/$tlc_max"
+  TLC_INFO="tournaments=$(wc -l <"$TMP/tlc_slugs.txt") by=${TLC_BY:-?} seeded_participants_min=$tlc_min seeded_participants_median=$tlc_med seeded_participants_max=$tlc_max"
+  for e in $MIX_EPS; do
+    needs "$e" && [ ! -s "$TMP/tlc_slugs.txt" ] && skip_ep "$e" "no live or completed tournament has a match"
   done
   needs registrations && [ ! -s "$TMP/regl_slugs.txt" ] && skip_ep registrations "no visible tournament has registrations"
   needs registrations_status && [ ! -s "$TMP/regl_slugs.txt" ] && skip_ep registrations_status "no visible tournament has registrations"
@@ -503,22 +537,24 @@ if has "$TARGETS" tourneyd; then
   # slugs spread over each list (games, statuses and tokens are short lists already);
   # states.lua then draws its 10-slug sets from a pool of --hot fixed sets
   mkdir -p "$TMP/hot"
-  for f in slugs regl_slugs pay_slugs t64_slugs; do spread "$HOT" "$TMP/$f.txt" >"$TMP/hot/$f.txt"; done
+  for f in slugs regl_slugs pay_slugs t64_slugs tlc_slugs; do spread "$HOT" "$TMP/$f.txt" >"$TMP/hot/$f.txt"; done
   for dir in "$TMP" "$TMP/hot"; do
     { echo "-- generated by bench/run.sh from the seeded tourneyd database"
       lua_list slugs "$dir/slugs.txt"; lua_list games "$TMP/games.txt"
       lua_list statuses "$TMP/statuses.txt"; lua_list tokens "$TMP/tokens.txt"
       lua_list reg_list_slugs "$dir/regl_slugs.txt"; lua_list me_reg_tokens "$TMP/mereg_tokens.txt"
       lua_list org_tokens "$TMP/org_tokens.txt"; lua_list pay_slugs "$dir/pay_slugs.txt"
-      lua_list t64_slugs "$dir/t64_slugs.txt"
+      lua_list t64_slugs "$dir/t64_slugs.txt"; lua_list tlc_slugs "$dir/tlc_slugs.txt"
       [ "$dir" = "$TMP/hot" ] && [ "$HOT" -gt 0 ] && echo "hot = $HOT"
       cat "$TMP/reg.lua"; } >"$dir/data.lua"
   done
   mv "$TMP/data.lua" "$T_DATA"; T_DATA_HOT=$TMP/hot/data.lua
-  [ "$HOT" -gt 0 ] && log "  hot keys of the cached rows: $(wc -l <"$TMP/hot/slugs.txt") slugs, $(wc -l <"$TMP/hot/regl_slugs.txt") with registrations, $(wc -l <"$TMP/hot/t64_slugs.txt") 64-player, $(wc -l <"$TMP/hot/pay_slugs.txt") paid; $(wc -l <"$TMP/games.txt") games x $(wc -l <"$TMP/statuses.txt") statuses"
+  [ "$HOT" -gt 0 ] && log "  hot keys of the cached rows: $(wc -l <"$TMP/hot/slugs.txt") slugs, $(wc -l <"$TMP/hot/regl_slugs.txt") with registrations, $(wc -l <"$TMP/hot/t64_slugs.txt") 64-player, $(wc -l <"$TMP/hot/tlc_slugs.txt") live or completed, $(wc -l <"$TMP/hot/pay_slugs.txt") paid; $(wc -l <"$TMP/games.txt") games x $(wc -l <"$TMP/statuses.txt") statuses"
   log "  data: $(wc -l <"$TMP/slugs.txt") slugs, $(wc -l <"$TMP/games.txt") games, $(wc -l <"$TMP/statuses.txt") statuses, $N_TOKENS /me tokens"
   needs standings || needs bracket || needs bracket_gzip || needs matches || needs mixed \
     && log "  data: $(wc -l <"$TMP/t64_slugs.txt") live or completed tournaments with $T64_PLAYERS seeded participants ($T64_BY; $T64_MATCHES completed matches each on average)"
+  needs standings_mix || needs bracket_mix \
+    && log "  data: $(wc -l <"$TMP/tlc_slugs.txt") live or completed tournaments with a match for $MIX_EPS ($TLC_BY; seeded participants min/median/max $TLC_SEEDED)"
   log "  data: $(wc -l <"$TMP/regl_slugs.txt") slugs with registrations, $(wc -l <"$TMP/mereg_tokens.txt") /me/registrations tokens, organizer $ORG_NAME (id $ORG_ID, $ORG_N tournaments, $(wc -l <"$TMP/pay_slugs.txt") paid ones: $(wc -l <"$TMP/org_tokens.txt") token)"
 
   # leaderboard: tourneyd computes the snapshot in a background thread at start (then every
@@ -554,31 +590,33 @@ if has "$TARGETS" bare; then
 fi
 
 # ---------- bare_same: the bare anchor serving the same bytes as a row's typical answer ----------
-# For the cached rows of SAME_EPS: the row's answer for every hot key, from the cached
+# For the cached rows of SAME_EPS: the row's answer (same_path) for every hot key of its
+# list (same_keys: hot/t64_slugs.txt, hot/tlc_slugs.txt for the _mix rows), from the cached
 # tourneyd; the body of median size becomes JSON_BODY of a body.h (every byte hex-escaped)
 # beside a copy of the anchor, built and started as bare is. Information only: when any
 # step fails, it is logged and the row has no bare_same figure.
 declare -A BS_URL BS_PID BS_INFO
 bare_same_setup() {  # row: sets BS_URL, BS_PID, BS_INFO of the row; 1 when it failed
-  local row=$1 dir=$TMP/bare-same-$1 slug code n i f pick port pid
+  local row=$1 dir=$TMP/bare-same-$1 slug code n i f pick port pid what keys
+  what=$(same_path "$row"); keys=$TMP/hot/$(same_keys "$row").txt
   mkdir -p "$dir/bodies" || return 1
   : >"$dir/sizes.txt"
   i=0
   while read -r slug; do
     [ -n "$slug" ] || continue
     i=$((i + 1)); f=$dir/bodies/$i
-    code=$(curl -s --max-time 10 -o "$f" -w '%{http_code}' "$T_URL/api/v1/tournaments/$slug/$row" 2>/dev/null) || code=000
-    [ "$code" = 200 ] || { log "  bare_same $row: GET /api/v1/tournaments/$slug/$row gave HTTP $code"; return 1; }
+    code=$(curl -s --max-time 10 -o "$f" -w '%{http_code}' "$T_URL/api/v1/tournaments/$slug/$what" 2>/dev/null) || code=000
+    [ "$code" = 200 ] || { log "  bare_same $row: GET /api/v1/tournaments/$slug/$what gave HTTP $code"; return 1; }
     echo "$(stat -c %s "$f") $i $slug" >>"$dir/sizes.txt"
-  done <"$TMP/hot/t64_slugs.txt"
+  done <"$keys"
   n=$(wc -l <"$dir/sizes.txt")
-  [ "$n" -gt 0 ] || { log "  bare_same $row: no 64-player hot key"; return 1; }
+  [ "$n" -gt 0 ] || { log "  bare_same $row: no hot key in $keys"; return 1; }
   # the median size (the lower middle one of an even count)
   pick=$(sort -n -k1,1 "$dir/sizes.txt" | awk -v m=$(( (n + 1) / 2 )) 'NR == 1 { lo = $1 } NR == m { b = $1; i = $2; s = $3 } { hi = $1 }
     END { printf "bytes=%s file=%s slug=%s min=%s max=%s", b, i, s, lo, hi }')
   f=$dir/bodies/$(kv "$pick" file)
   [ "$(kv "$pick" bytes)" -gt 0 ] 2>/dev/null || { log "  bare_same $row: empty answer"; return 1; }
-  { echo "/* generated by bench/run.sh: GET /api/v1/tournaments/$(kv "$pick" slug)/$row of the cached tourneyd ($(kv "$pick" bytes) bytes) */"
+  { echo "/* generated by bench/run.sh: GET /api/v1/tournaments/$(kv "$pick" slug)/$what of the cached tourneyd ($(kv "$pick" bytes) bytes) */"
     echo '#ifndef BODY_H'
     echo '#define BODY_H'
     echo 'static const char JSON_BODY[] ='
@@ -609,7 +647,7 @@ bare_same_setup() {  # row: sets BS_URL, BS_PID, BS_INFO of the row; 1 when it f
   fi
   BS_URL[$row]=http://127.0.0.1:$port BS_PID[$row]=$pid
   BS_INFO[$row]="$pick n=$n"
-  log "bare_same $row: pid $pid on ${BS_URL[$row]}, /json = the $row answer of $(kv "$pick" slug): $(kv "$pick" bytes) bytes (median of $n hot keys, $(kv "$pick" min)..$(kv "$pick" max) bytes)"
+  log "bare_same $row: pid $pid on ${BS_URL[$row]}, /json = the $what answer of $(kv "$pick" slug): $(kv "$pick" bytes) bytes (median of $n hot keys of $(same_keys "$row"), $(kv "$pick" min)..$(kv "$pick" max) bytes)"
 }
 for row in $SAME_ROWS; do
   if ! has "$ENDPOINTS" "$row" || [ -z "$BARE_PID" ] || [ -z "$T_PID" ] || ! bare_same_setup "$row"; then
@@ -743,7 +781,7 @@ run_one() {  # target ep rep
       if [ -n "$sc" ]; then url=${SC_URL[$sc]} data=${SC_DATA[$sc]} pid=${SC_PID[$sc]} name=tourneyd-s$sc
       elif [ "$row" = mixed ]; then url=$M_URL data=$T_DATA pid=$M_PID name=tourneyd-mixed
       elif is_nocache "$row"; then url=$N_URL data=$T_DATA pid=$N_PID name=tourneyd-nocache
-      elif has "$NOCACHE_EPS" "$row"; then url=$T_URL data=$T_DATA_HOT pid=$T_PID   # cached: hot keys
+      elif has "$HOT_EPS" "$row"; then url=$T_URL data=$T_DATA_HOT pid=$T_PID   # cached: hot keys
       else url=$T_URL data=$T_DATA pid=$T_PID; fi;;
     django) script=$LUA/django_$row.lua url=$D_URL data=$D_DATA pid=$D_PID name=django;;
   esac
@@ -1032,7 +1070,7 @@ awk -F'\t' -f "$BENCH/report.awk" -v endpoints="$ENDPOINTS" -v djmap="$DJ_MAP" -
   -v skipped="$SKIPPED" -v elapsed="$(( $(date +%s) - T_START ))" -v max_other="$MAX_OTHER" \
   -v scale="$SCALE" -v rng_seed="$RNG_SEED" -v strict="$STRICT" -v reg_bad="$REG_BAD" -v reg_final="$REG_FINAL" \
   -v reg_setup="$REG_SETUP_INFO" -v org_info="$ORG_INFO" -v t64_info="$T64_INFO" -v lb_info="$LB_INFO" -v d_lb_info="$D_LB_INFO" \
-  -v nocache_eps="$NOCACHE_EPS" -v hot="$HOT" -v cache_mode="$CACHE_MODE" -v t_args="${TOURNEYD_ARGS:-}" \
+  -v nocache_eps="$NOCACHE_EPS" -v hot_eps="$HOT_EPS" -v tlc_info="$TLC_INFO" -v hot="$HOT" -v cache_mode="$CACHE_MODE" -v t_args="${TOURNEYD_ARGS:-}" \
   -v m_hwm="$M_HWM" -v mixed_cache_mb="$MIXED_CACHE_MB" -v rss_max_mb="$RSS_MAX_MB" -v djref="$DJ_REF" \
   -v big_scale="$BIG_SCALE" -v scale_rows="$SCALE_ROWS" -v sc_info="$SC_INFO" -v sc_counts="${SC_COUNTS:-}" \
   -v artillery="$ARTILLERY" -v art_json="$ART_JSON" -v art_lines="$ART_LINES" -v art_rc="$ART_RC" \
