@@ -17,8 +17,10 @@
  * to every shard; the first shard with subscribers of a tournament serializes its
  * messages (under the event's lock), the others reuse them, and the last shard done
  * frees the event and records the fan-out time. A message is framed once (live_msg,
- * refcounted) and every client's queue points at it; queues are written with sendmsg
- * (iovecs, no copy), once per wakeup for all the commits that wakeup took.
+ * refcounted); each shard copies a commit's frames into one block of its own, which the
+ * queue of every client taking them all points at (no count shared between the cores),
+ * and queues are written with sendmsg (iovecs, no copy), once per wakeup for all the
+ * commits that wakeup took.
  *
  * Exactly once, in order. The listener numbers every commit (seq). A client that joins
  * first counts itself in its slot, then reads seq (S), then reads the state; events with
