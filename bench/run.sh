@@ -721,6 +721,20 @@ reg_settle() {  # url: waits (<= 5 s) for an empty writer queue and a still row 
   done
   echo "$n $(metric "$1" tourneyd_writer_batch_size_sum) $(metric "$1" tourneyd_writer_batch_size_count)"
 }
+# The writer's batch times (tourneyd_writer_commit_duration_seconds, cumulative buckets) as
+# "le:count ..."; commit_q turns two of them into the bucket bounds (ms) under which the
+# 99th and 99.9th percentiles and the slowest batch of the interval fall: a slow disk's
+# fsyncs show there, a server that does not answer in time does not.
+commit_hist() { curl -s --max-time 5 "$1/metrics" | awk -F'[{}" ]+' '/^tourneyd_writer_commit_duration_seconds_bucket/ { for (i = 2; i < NF; i++) if ($i == "le=") { le = $(i+1); break }; printf "%s:%s ", le, $NF }'; }
+commit_q() {  # hist0 hist1 -> "p99_le_ms=.. p999_le_ms=.. max_le_ms=.."
+  awk -v a="$1" -v b="$2" 'BEGIN { na = split(a, A, " "); nb = split(b, B, " ")
+    for (i = 1; i <= na; i++) { split(A[i], x, ":"); c0[x[1]] = x[2] }
+    for (i = 1; i <= nb; i++) { split(B[i], x, ":"); le[i] = x[1]; d[i] = x[2] - c0[x[1]] }
+    n = d[nb]; if (n <= 0) { printf "p99_le_ms=- p999_le_ms=- max_le_ms=-"; exit }
+    split("0.99 0.999 1", Q, " "); split("p99_le_ms p999_le_ms max_le_ms", K, " ")
+    for (q = 1; q <= 3; q++) for (i = 1; i <= nb; i++) if (d[i] >= Q[q] * n) {
+      printf "%s%s=%s", (q > 1 ? " " : ""), K[q], (le[i] == "+Inf" ? "inf" : le[i] * 1000); break } }'
+}
 reg_pair() {  # i -> "slug token" of pair i (as regpairs.lua computes it)
   awk -v i="$1" -F'"' '/^reg_slugs/{ns=0; for (k=2; k<=NF; k+=2) s[ns++]=$k} /^reg_tokens/{nt=0; for (k=2; k<=NF; k+=2) t[nt++]=$k}
     END{ printf "%s %s", s[int(i/nt)], t[i%nt] }' "$TMP/reg.lua"
@@ -770,7 +784,7 @@ start_mixed_server() {
 # mixed, ...), or scale<N>:<row> for the --scale comparison (the uncached instance of that
 # scale's database).
 run_one() {  # target ep rep
-  local target=$1 ep=$2 rep=$3 script url data pid name logf tries res line w_non2xx c0 c1 p0 p1 wt load scpu
+  local target=$1 ep=$2 rep=$3 ch0="" ch1="" script url data pid name logf tries res line w_non2xx c0 c1 p0 p1 wt load scpu
   local pids=() conns reg=0 djreg=0 sent s0 s1 extra="" start drain row=$2 sc="" k0 k1 rss_pk="" hwm="" samp=""
   case $ep in scale*:*) sc=${ep%%:*}; sc=${sc#scale}; row=${ep#*:};; esac
   case $target in
@@ -813,7 +827,7 @@ run_one() {  # target ep rep
     [ "$djreg" = 1 ] && dj_reset   # each Django register run posts the same fresh pairs
     wait_quiet
     if [ "$reg" != 0 ]; then
-      s0=($(reg_settle "$url")); start=$REG_NEXT
+      s0=($(reg_settle "$url")); start=$REG_NEXT; ch0=$(commit_hist "$url")
       [ $((REG_PAIRS - REG_NEXT)) -lt "$(awk -v d="$DUR_S" -v r="$REG_RATE_MAX" 'BEGIN{printf "%d", d*r}')" ] \
         && log "  (register: only $((REG_PAIRS - REG_NEXT)) unused pairs left; a faster server would run out and get 409s)"
     fi
@@ -840,7 +854,7 @@ run_one() {  # target ep rep
       sent=$(kv "$(cat "$TMP/res.txt")" sent)
       [ -n "$sent" ] || die "register: no sent= count from regpairs.lua's done() hook"
       REG_NEXT=$((REG_NEXT + sent))
-      s1=($(reg_settle "$url"))
+      s1=($(reg_settle "$url")); ch1=$(commit_hist "$url")
     fi
     wt=$(awk -v tck="$TCK" '{printf "%d", ($1+$2)*tck}' "$TMP/wrk.time")
     load=$(awk -v busy=$(( (c1[0]-c0[0]) - (c1[1]-c0[1]) )) -v ours=$((p1 - p0)) -v w="$wt" -v tot=$((c1[0]-c0[0])) \
@@ -872,6 +886,7 @@ run_one() {  # target ep rep
     [ "$reg" = 2 ] && [ "$(kv "$res" non2xx)" != 0 ] && check=MISMATCH && REG_BAD=1
     extra="first_pair=$start sent=$sent rows=$rows wrk_2xx=$ok2xx in_flight=$((rows - ok2xx)) batch_jobs=$jobs batches=$batches"
     extra="$extra batch_mean=$(awk -v j="$jobs" -v b="$batches" 'BEGIN{ printf "%.2f", (b > 0 ? j/b : 0) }') check=$check"
+    extra="$extra commit_$(commit_q "$ch0" "$ch1" | sed 's/ / commit_/g')"
     [ "$reg" = 2 ] && extra="$extra cache_bytes=$(metric_sum "$url" tourneyd_cache_bytes) cache_mb=$MIXED_CACHE_MB"
   fi
   line=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' \
@@ -885,7 +900,7 @@ run_one() {  # target ep rep
     if ($22 != "" && $22 + $23 + $24 > 0) printf "  cache hits %.0f%%", 100 * $22 / ($22 + $23 + $24); else if ($22 != "") printf "  no cache lookups"
     if ($25 != "") printf "  peak RSS %.1f MB", $26 / 1024}' <<<"$line")"
   if [ "$reg" != 0 ]; then
-    log "    registrations rows created $(kv "$extra" rows) (>= $(kv "$extra" wrk_2xx) acknowledged$([ "$reg" = 2 ] && echo ' at least'), requests sent $sent): $check; writer: $(kv "$extra" batch_jobs) jobs in $(kv "$extra" batches) commits, mean batch $(kv "$extra" batch_mean)"
+    log "    registrations rows created $(kv "$extra" rows) (>= $(kv "$extra" wrk_2xx) acknowledged$([ "$reg" = 2 ] && echo ' at least'), requests sent $sent): $check; writer: $(kv "$extra" batch_jobs) jobs in $(kv "$extra" batches) commits, mean batch $(kv "$extra" batch_mean), batch time p99 <= $(kv "$extra" commit_p99_le_ms) ms, p99.9 <= $(kv "$extra" commit_p999_le_ms) ms, slowest <= $(kv "$extra" commit_max_le_ms) ms"
     [ "$check" = ok ] || log "!!! tourneyd $ep: the registrations rows do not match the 201s (rows < 201s: an acknowledged write is missing)"
   fi
   if [ "$target" = tourneyd ] && { [ "$(kv "$res" non2xx)" != 0 ] || [ "$sock" != 0 ]; }; then
