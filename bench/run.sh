@@ -1085,7 +1085,7 @@ awk -F'\t' -f "$BENCH/report.awk" -v endpoints="$ENDPOINTS" -v djmap="$DJ_MAP" -
   -v skipped="$SKIPPED" -v elapsed="$(( $(date +%s) - T_START ))" -v max_other="$MAX_OTHER" \
   -v scale="$SCALE" -v rng_seed="$RNG_SEED" -v strict="$STRICT" -v reg_bad="$REG_BAD" -v reg_final="$REG_FINAL" \
   -v reg_setup="$REG_SETUP_INFO" -v org_info="$ORG_INFO" -v t64_info="$T64_INFO" -v lb_info="$LB_INFO" -v d_lb_info="$D_LB_INFO" \
-  -v nocache_eps="$NOCACHE_EPS" -v hot_eps="$HOT_EPS" -v tlc_info="$TLC_INFO" -v hot="$HOT" -v cache_mode="$CACHE_MODE" -v t_args="${TOURNEYD_ARGS:-}" \
+  -v hot_eps="$HOT_EPS" -v tlc_info="$TLC_INFO" -v hot="$HOT" -v cache_mode="$CACHE_MODE" -v t_args="${TOURNEYD_ARGS:-}" \
   -v m_hwm="$M_HWM" -v mixed_cache_mb="$MIXED_CACHE_MB" -v rss_max_mb="$RSS_MAX_MB" -v djref="$DJ_REF" \
   -v big_scale="$BIG_SCALE" -v scale_rows="$SCALE_ROWS" -v sc_info="$SC_INFO" -v sc_counts="${SC_COUNTS:-}" \
   -v artillery="$ARTILLERY" -v art_json="$ART_JSON" -v art_lines="$ART_LINES" -v art_rc="$ART_RC" \
