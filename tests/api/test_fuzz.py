@@ -23,6 +23,7 @@ import gzip
 import json
 import os
 import random
+import struct
 import time
 
 from support import ADMIN_PASSWORD, ADMIN_USERNAME, assert_error, raw_request
@@ -339,3 +340,93 @@ def test_random_requests_never_crash_or_corrupt(server_factory):
     assert sum(v for k, v in statuses.items() if 200 <= k < 300) > N // 20, statuses
     assert writes_refused > 0, statuses
     srv.cli("check", "--db", str(srv.db))
+
+
+# ------------------------------------------------------------------ live (WebSocket) frames
+
+WS_CLOSE_CODES = {1000, 1001, 1002, 1003, 1007, 1008, 1009}
+
+
+def _ws_frame(rng):
+    """One client frame: valid, malformed or plain garbage."""
+    r = rng.random()
+    if r < 0.1:
+        return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40)))
+    opcode = rng.choice([0, 1, 1, 1, 2, 3, 8, 9, 9, 10, 11, 15])
+    payload = rng.choice([b'{"type":"ping"}', b"{}", b"", b"x" * rng.randrange(0, 6000),
+                          b'{"type":"subscribe"}', b"\xff\xfe", b"\x03\xe8bye", b"\x03\xed",
+                          json.dumps({"type": "ping", "pad": "y" * rng.randrange(300)}).encode()])
+    fin = rng.random() < 0.85
+    rsv = rng.choice([0, 0, 0, 0, 1, 2, 4])
+    mask = rng.random() < 0.95
+    n = len(payload)
+    lie = rng.random() < 0.05  # an announced length that differs from what follows
+    if lie:
+        n = rng.choice([0, 1, 125, 126, 65535, 65536, 2**31, 2**63 - 1])
+    b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
+    if n < 126:
+        head = struct.pack("!BB", b0, (0x80 if mask else 0) | n)
+    elif n < 65536:
+        head = struct.pack("!BBH", b0, (0x80 if mask else 0) | 126, n)
+    else:
+        head = struct.pack("!BBQ", b0, (0x80 if mask else 0) | 127, n)
+    if mask:
+        key = bytes(rng.randrange(256) for _ in range(4))
+        payload = bytes(c ^ key[i % 4] for i, c in enumerate(payload))
+        head += key
+    return head + payload
+
+
+def _ws_session(port, path, rng):
+    """Handshake, then random frames (sometimes a byte at a time); returns the close code the
+    server sent, None when it sent none before closing or going quiet, or a problem string."""
+    from test_live import RawWS  # the raw client of the live tests
+
+    ws = RawWS(port, path)
+    try:
+        if ws.status != 101:
+            return f"handshake answered {ws.status}"
+        data = b"".join(_ws_frame(rng) for _ in range(rng.randrange(1, 8)))
+        try:
+            if rng.random() < 0.2:
+                for i in range(0, len(data), 7):
+                    ws.sock.sendall(data[i:i + 7])
+            else:
+                ws.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        deadline = time.monotonic() + 1
+        while time.monotonic() < deadline:
+            try:
+                _fin, op, payload = ws.recv_frame(max(0.05, deadline - time.monotonic()))
+            except (EOFError, TimeoutError):
+                return None
+            if op == 8:
+                code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
+                if code is not None and code not in WS_CLOSE_CODES:
+                    return f"close code {code}"
+                return code
+            if op not in (1, 9, 10):
+                return f"server sent opcode {op}"
+        return None
+    finally:
+        ws.close()
+
+
+def test_random_websocket_frames_never_crash(server_factory):
+    srv = server_factory(seed=True)
+    slugs = [t["slug"] for t in srv.get("/api/v1/tournaments?status=live&limit=20").json()["items"]]
+    assert slugs
+    rng = random.Random(SEED)
+    problems, codes = [], {}
+    n = max(50, N // 20)
+    for i in range(n):
+        got = _ws_session(srv.port, f"/api/v1/tournaments/{rng.choice(slugs)}/live", rng)
+        if isinstance(got, str):
+            problems.append(f"#{i}: {got}")
+        else:
+            codes[got] = codes.get(got, 0) + 1
+    print(f"fuzz: seed {SEED}, {n} live sessions, close codes {codes}")
+    assert not problems, f"seed {SEED}:\n" + "\n".join(problems[:10])
+    assert srv.get("/healthz").status_code == 200
+    assert set(codes) - {None} , codes  # the frames reached the protocol checks
