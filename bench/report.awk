@@ -244,7 +244,7 @@ END {
   if (scale_rows != "") {
     ns = split(scale_rows, sce, " ")
     printf "\n== scale: uncached (--cache-mb 0), scale 1 and scale %s measured one after the other%s (scale %s: %s; seeded in %s s, %.0f MiB) ==\n",
-      big_scale, (repeat > 1 ? ", medians of " repeat " alternating passes" : ""), big_scale, sc_counts, kv(sc_info, "seed_s"), kv(sc_info, "db_bytes") / 1048576
+      big_scale, (scale_repeat > 1 ? ", medians of " scale_repeat " alternating passes" : ""), big_scale, sc_counts, kv(sc_info, "seed_s"), kv(sc_info, "db_bytes") / 1048576
     printf "%-16s %10s %8s %8s | %10s %8s %8s | %7s %7s | %s\n", "endpoint", "s1 req/s", "p50 ms", "p99 ms", "s" big_scale " req/s", "p50 ms", "p99 ms", "p99 x", "req/s x", "bar: p99 within 1.5x"
     scj = ""
     for (i = 1; i <= ns; i++) {

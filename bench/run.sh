@@ -37,6 +37,10 @@ MIX_EPS="standings_mix bracket_mix"
 HOT_EPS="$NOCACHE_EPS $MIX_EPS"
 # uncached endpoints compared at scale 1 and scale N (--scale N)
 SCALE_EPS=${SCALE_EPS:-"list detail registrations standings state"}
+# passes of the scale comparison (scale 1 and N alternating, medians): a p99 of a few
+# milliseconds moves by half between two 10 s runs on a shared machine, so one pass each
+# judged a 1.5x bar by the noise (standings 1.61 at 02:37, 0.96 and 1.33 before)
+SCALE_REPEAT=${SCALE_REPEAT:-3}
 DURATION=10s CONNS=64 REG_CONNS=256 REPEAT=1 QUICK=0 STRICT=0 WARMUP=1s
 CACHE_MODE=both HOT=20 BIG_SCALE=1 ARTILLERY=0
 MIXED_CACHE_MB=${MIXED_CACHE_MB:-64}   # --cache-mb of the tourneyd the mixed row runs against
@@ -75,7 +79,9 @@ usage: bench/run.sh [--duration 10s] [--conns 64] [--register-conns 256] [--endp
   --hot N        keys of the cached rows: N slugs (and N of each other key list; default 20);
                  0 = every key, as before the cache existed
   --scale N      also seed scale N (10: 1M registrations) and measure the uncached p99 of
-                 $SCALE_EPS at scale 1 and N, side by side (bar: within 1.5x)
+                 $SCALE_EPS at scale 1 and N, side by side (bar: within 1.5x),
+                 medians of --scale-repeat alternating passes
+  --scale-repeat N  passes of the scale comparison (default $SCALE_REPEAT; at least --repeat)
   --artillery    also run bench/artillery.sh (the original load test, 2 phases) against tourneyd
   --repeat N     measure every endpoint N times, the target order reversed on every
                  other pass (default 1); the table shows medians
@@ -117,6 +123,7 @@ while [ $# -gt 0 ]; do
     --cache) CACHE_MODE=$2; shift 2;;
     --hot) HOT=$2; shift 2;;
     --scale) BIG_SCALE=$2; shift 2;;
+    --scale-repeat) SCALE_REPEAT=$2; shift 2;;
     --artillery) ARTILLERY=1; shift;;
     -h|--help) usage; exit 0;;
     *) echo "bench/run.sh: unknown argument '$1'" >&2; usage >&2; exit 3;;
@@ -140,6 +147,8 @@ done
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || die "--repeat must be >= 1"
 [[ "$HOT" =~ ^[0-9]+$ ]] || die "--hot must be a number (0 = every key)"
 [[ "$BIG_SCALE" =~ ^[1-9][0-9]*$ ]] && [ "$BIG_SCALE" -le 100 ] || die "--scale must be 1..100"
+[[ "$SCALE_REPEAT" =~ ^[1-9][0-9]*$ ]] || die "--scale-repeat must be >= 1"
+[ "$SCALE_REPEAT" -ge "$REPEAT" ] || SCALE_REPEAT=$REPEAT
 case $CACHE_MODE in both|on|off) ;; *) die "--cache must be both, on or off";; esac
 [[ "$MIXED_CACHE_MB" =~ ^[0-9]+$ ]] || die "MIXED_CACHE_MB must be a number"
 DUR_S=$(to_seconds "$DURATION")
@@ -299,7 +308,7 @@ if has "$TARGETS" django; then
   n_runs=$((n_runs + $(wc -w <<<"$djs")))
 fi
 n_runs=$((n_runs * REPEAT))
-has "$TARGETS" tourneyd && n_runs=$((n_runs + 2 * REPEAT * $(wc -w <<<"$SCALE_ROWS")))   # --scale: scale 1 and N
+has "$TARGETS" tourneyd && n_runs=$((n_runs + 2 * SCALE_REPEAT * $(wc -w <<<"$SCALE_ROWS")))   # --scale: scale 1 and N
 # register runs add ~2 s each (row counts, metrics); Django's register ~4 s (2 bench_reset);
 # mixed ~3 s (its server); --scale: its seed (~3 s per scale unit) and the key lists
 n_extra=$(( REPEAT * ( $(wc -w <<<"$REG_EPS") * 2 + ( $(has "$TARGETS" django && [ -n "$REG_EPS" ] && echo 1 || echo 0) * 4 ) ) ))
@@ -984,8 +993,8 @@ if [ -n "$SCALE_ROWS" ] && has "$TARGETS" tourneyd; then
   log "tourneyd --cache-mb 0 on the scale $BIG_SCALE database: pid ${SC_PID[$BIG_SCALE]} on ${SC_URL[$BIG_SCALE]}"
   log "  data: $(wc -l <"$SDIR/slugs.txt") slugs, $(wc -l <"$SDIR/regl_slugs.txt") with registrations, $(wc -l <"$SDIR/t64_slugs.txt") with $SC_T64 seeded participants"
   SC_INFO="scale=$BIG_SCALE seed_s=$SC_SEED_S db_bytes=$SC_DB_BYTES slugs=$(wc -l <"$SDIR/slugs.txt") reg_list_slugs=$(wc -l <"$SDIR/regl_slugs.txt") t64_slugs=$(wc -l <"$SDIR/t64_slugs.txt")"
-  # scale 1 then N, N then 1 on the next pass (--repeat), so that drift favours neither
-  for rep in $(seq "$REPEAT"); do
+  # scale 1 then N, N then 1 on the next pass (--scale-repeat), so that drift favours neither
+  for rep in $(seq "$SCALE_REPEAT"); do
     for e in $SCALE_ROWS; do
       if [ $((rep % 2)) = 1 ]; then run_one tourneyd "scale1:${e}_nocache" "$rep"; run_one tourneyd "scale$BIG_SCALE:${e}_nocache" "$rep"
       else run_one tourneyd "scale$BIG_SCALE:${e}_nocache" "$rep"; run_one tourneyd "scale1:${e}_nocache" "$rep"; fi
@@ -1087,7 +1096,7 @@ awk -F'\t' -f "$BENCH/report.awk" -v endpoints="$ENDPOINTS" -v djmap="$DJ_MAP" -
   -v reg_setup="$REG_SETUP_INFO" -v org_info="$ORG_INFO" -v t64_info="$T64_INFO" -v lb_info="$LB_INFO" -v d_lb_info="$D_LB_INFO" \
   -v hot_eps="$HOT_EPS" -v tlc_info="$TLC_INFO" -v hot="$HOT" -v cache_mode="$CACHE_MODE" -v t_args="${TOURNEYD_ARGS:-}" \
   -v m_hwm="$M_HWM" -v mixed_cache_mb="$MIXED_CACHE_MB" -v rss_max_mb="$RSS_MAX_MB" -v djref="$DJ_REF" \
-  -v big_scale="$BIG_SCALE" -v scale_rows="$SCALE_ROWS" -v sc_info="$SC_INFO" -v sc_counts="${SC_COUNTS:-}" \
+  -v big_scale="$BIG_SCALE" -v scale_repeat="$SCALE_REPEAT" -v scale_rows="$SCALE_ROWS" -v sc_info="$SC_INFO" -v sc_counts="${SC_COUNTS:-}" \
   -v artillery="$ARTILLERY" -v art_json="$ART_JSON" -v art_lines="$ART_LINES" -v art_rc="$ART_RC" \
   -v same_info="$SAME_INFO" -v bare_bytes="$BARE_BYTES" \
   "$RUNS"
