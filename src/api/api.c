@@ -717,14 +717,14 @@ bool api_id_cursor(req *r, char kind, int64_t *after)
     return true;
 }
 
-void api_next_id_cursor(jw *w, char kind, bool more, int64_t last_id)
+void api_next_cursor(jw *w, char kind, bool more, const int64_t *key, int n)
 {
     if (!more) {
         jw_knull(w, "next_cursor");
         return;
     }
     char next[CURSOR_MAX_LEN + 1];
-    cursor_encode(kind, &last_id, 1, next);
+    cursor_encode(kind, key, n, next);
     jw_kstr(w, "next_cursor", next);
 }
 

@@ -84,8 +84,9 @@ void api_refused(req *r, const store_refusal *why);
 bool api_status_filter(req *r, const char *const *allowed, const char *key, const char **out);
 /* The `cursor` of an id-keyed list: *after stays 0 without one. */
 bool api_id_cursor(req *r, char kind, int64_t *after);
-/* Writes "next_cursor" for an id-keyed list. */
-void api_next_id_cursor(jw *w, char kind, bool more, int64_t last_id);
+/* Writes "next_cursor": null when there is no `more`, else the cursor of kind carrying
+ * the sort key key[0..n) of the page's last item (n is 1..CURSOR_MAX_VALS). */
+void api_next_cursor(jw *w, char kind, bool more, const int64_t *key, int n);
 
 /* The response cache (cache/respcache.h). Routes marked cacheable in the route table
  * are looked up before their handler runs; on a miss the handler builds the answer as

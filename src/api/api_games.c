@@ -137,13 +137,7 @@ void api_game_leaderboard(req *r)
         jw_obj_end(w);
     }
     jw_arr_end(w);
-    if (n > limit) {
-        char next[CURSOR_MAX_LEN + 1];
-        int64_t k[2] = {items[shown - 1].rank, items[shown - 1].user.id};
-        cursor_encode('l', k, 2, next);
-        jw_kstr(w, "next_cursor", next);
-    } else {
-        jw_knull(w, "next_cursor");
-    }
+    int64_t k[2] = {shown ? items[shown - 1].rank : 0, shown ? items[shown - 1].user.id : 0};
+    api_next_cursor(w, 'l', n > limit, k, 2);
     jw_obj_end(w);
 }

@@ -110,7 +110,8 @@ void api_matches_list(req *r)
     jw_arr_begin(w);
     for (int i = 0; i < shown; i++) api_match_json(w, &items[i]);
     jw_arr_end(w);
-    api_next_id_cursor(w, 'x', n > limit, shown ? items[shown - 1].id : 0);
+    int64_t last = shown ? items[shown - 1].id : 0;
+    api_next_cursor(w, 'x', n > limit, &last, 1);
     jw_obj_end(w);
 }
 

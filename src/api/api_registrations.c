@@ -204,7 +204,8 @@ void api_registrations_list(req *r)
     jw_arr_begin(w);
     for (int i = 0; i < shown; i++) api_reg_json(w, &items[i]);
     jw_arr_end(w);
-    api_next_id_cursor(w, 'r', n > limit, shown ? items[shown - 1].id : 0);
+    int64_t last = shown ? items[shown - 1].id : 0;
+    api_next_cursor(w, 'r', n > limit, &last, 1);
     jw_obj_end(w);
 }
 
@@ -323,7 +324,8 @@ void api_me_registrations(req *r)
         jw_obj_end(w);
     }
     jw_arr_end(w);
-    api_next_id_cursor(w, 'm', n > limit, shown ? items[shown - 1].id : 0);
+    int64_t last = shown ? items[shown - 1].id : 0;
+    api_next_cursor(w, 'm', n > limit, &last, 1);
     jw_obj_end(w);
 }
 
@@ -392,7 +394,8 @@ void api_payments_list(req *r)
     jw_arr_begin(w);
     for (int i = 0; i < shown; i++) api_payment_json(w, &items[i]);
     jw_arr_end(w);
-    api_next_id_cursor(w, 'p', n > limit, shown ? items[shown - 1].id : 0);
+    int64_t last = shown ? items[shown - 1].id : 0;
+    api_next_cursor(w, 'p', n > limit, &last, 1);
     jw_obj_end(w);
 }
 
@@ -504,13 +507,7 @@ void api_organizer_dashboard(req *r)
         jw_obj_end(w);
     }
     jw_arr_end(w);
-    if (n > limit) {
-        char next[CURSOR_MAX_LEN + 1];
-        int64_t k[2] = {rows[shown - 1].start_at, rows[shown - 1].id};
-        cursor_encode('o', k, 2, next);
-        jw_kstr(w, "next_cursor", next);
-    } else {
-        jw_knull(w, "next_cursor");
-    }
+    int64_t k[2] = {shown ? rows[shown - 1].start_at : 0, shown ? rows[shown - 1].id : 0};
+    api_next_cursor(w, 'o', n > limit, k, 2);
     jw_obj_end(w);
 }

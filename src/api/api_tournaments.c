@@ -240,14 +240,8 @@ void api_tournaments_list(req *r)
         jw_obj_end(w);
     }
     jw_arr_end(w);
-    if (n > limit) {
-        char next[CURSOR_MAX_LEN + 1];
-        int64_t key[2] = {items[shown - 1].start_at, items[shown - 1].id};
-        cursor_encode('t', key, 2, next);
-        jw_kstr(w, "next_cursor", next);
-    } else {
-        jw_knull(w, "next_cursor");
-    }
+    int64_t key[2] = {shown ? items[shown - 1].start_at : 0, shown ? items[shown - 1].id : 0};
+    api_next_cursor(w, 't', n > limit, key, 2);
     jw_obj_end(w);
 }
 
