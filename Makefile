@@ -10,7 +10,7 @@ PY         ?= /usr/bin/python3
 DEMO_DB    ?= data/demo.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps build asan run test test-unit test-api test-asan test-browser bench bench-deps bench-artillery bench-live format clean
+.PHONY: all deps build asan run test test-browser bench bench-deps bench-artillery bench-live format clean
 
 all: build
 
