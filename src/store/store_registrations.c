@@ -84,16 +84,15 @@ int store_registration_get(db_conn *c, arena *a, int64_t id, st_registration *ou
 int store_registrations_list(db_conn *c, arena *a, const store_rlist *f, st_registration **out,
                              int *n)
 {
-    /* the page's ids come from an index range read; the joins run for those rows only */
+    /* the tournament is looked up once; the index is walked in id order and the LIMIT
+     * stops the walk, so the joins run for the page's rows only */
     sqlite3_stmt *st =
         f->status ? db_stmt(c, Q_REG_LIST_STATUS,
-                            "SELECT " R_COLS R_FROM " WHERE r.id IN (SELECT id FROM registrations"
-                            " WHERE tournament_id = ?1 AND status = ?2 AND id > ?3 ORDER BY id"
-                            " LIMIT ?4) ORDER BY r.id")
+                            "SELECT " R_COLS R_FROM " WHERE r.tournament_id = ?1 AND r.status = ?2"
+                            " AND r.id > ?3 ORDER BY r.id LIMIT ?4")
                   : db_stmt(c, Q_REG_LIST,
-                            "SELECT " R_COLS R_FROM " WHERE r.id IN (SELECT id FROM registrations"
-                            " INDEXED BY registrations_tournament WHERE tournament_id = ?1"
-                            " AND id > ?3 ORDER BY id LIMIT ?4) ORDER BY r.id");
+                            "SELECT " R_COLS R_FROM " WHERE r.tournament_id = ?1 AND r.id > ?3"
+                            " ORDER BY r.id LIMIT ?4");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, f->tournament_id);
     if (f->status) db_bind_text(st, 2, f->status);
