@@ -85,6 +85,12 @@ struct server {
     _Atomic int in_flight;
     _Atomic bool stopping; /* set by server_quiesce: new connections are refused */
     uint32_t id_prefix;
+    /* with more than one io thread: our listening socket and the thread that accepts on
+     * it (server_acceptor); -1 / false with one io thread, which accepts itself */
+    int listen_fd;
+    bool has_acceptor;
+    _Atomic bool acceptor_stop;
+    pthread_t acceptor;
 };
 
 static _Thread_local uint64_t tl_request_seq;
@@ -649,6 +655,64 @@ static enum MHD_Result server_accept_policy(void *cls, const struct sockaddr *ad
     return atomic_load_explicit(&s->stopping, memory_order_relaxed) ? MHD_NO : MHD_YES;
 }
 
+/* The io threads of a libmicrohttpd 0.9.75 pool share one listening socket and each
+ * accepts up to 10 connections per wakeup, so a burst of connections (a proxy's pool, a
+ * load generator's 64) can all land on one thread while the others idle: seen as half
+ * the throughput in one uncached benchmark run in seven. With several io threads
+ * tourneyd therefore accepts on a thread of its own and hands each socket to
+ * MHD_add_connection, which gives it to the worker (socket % threads) with room: the
+ * sockets of a burst alternate between the threads. */
+static void *server_acceptor(void *arg)
+{
+    server *s = arg;
+    unsigned long failures = 0;
+    for (;;) {
+        struct sockaddr_storage addr;
+        socklen_t alen = sizeof addr;
+        int fd =
+            accept4(s->listen_fd, (struct sockaddr *)&addr, &alen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (atomic_load(&s->acceptor_stop)) {
+            if (fd >= 0) close(fd);
+            break;
+        }
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN) continue;
+            /* out of descriptors or memory: wait a little rather than spin */
+            if (failures++ % 1000 == 0)
+                LOG_EMIT(LOG_WARN, "accept failed", LOG_STR("error", strerror(errno)));
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (atomic_load_explicit(&s->stopping, memory_order_relaxed)) {
+            close(fd);
+            continue;
+        }
+        /* on failure (every worker at its connection limit) libmicrohttpd closes fd */
+        (void)MHD_add_connection(s->daemon, fd, (struct sockaddr *)&addr, alen);
+    }
+    return NULL;
+}
+
+/* A listening socket on ss (as libmicrohttpd would make it); -1 with errno set. */
+static int server_listen_socket(const struct sockaddr_storage *ss, socklen_t sl)
+{
+    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    bool ok = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+              (ss->ss_family != AF_INET6 ||
+               setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0) &&
+              bind(fd, (const struct sockaddr *)ss, sl) == 0 && listen(fd, 4096) == 0;
+    if (!ok) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
 server *server_start(const server_config *cfg, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
@@ -664,6 +728,7 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
     }
     s->cfg = *cfg;
     s->id_prefix = (uint32_t)time_mono_ns() ^ (uint32_t)getpid() << 16;
+    s->listen_fd = -1;
     /* one io thread: poll(), not epoll: libmicrohttpd 0.9.75's single-thread epoll loop can
      * miss the wakeup of a resumed connection and sleep until its next timeout (seen as
      * 256 registrations stuck for seconds under load; the pooled epoll loops do not) */
@@ -678,31 +743,61 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
     /* a connection's memory pool (request headers, read buffer, response headers): 16 KiB,
      * since 0.9.75 zeroes the whole pool before every request (docs/OPERATIONS.md) */
     const size_t conn_pool_bytes = 16 * 1024;
-    struct MHD_OptionItem pool_opt[] = {
-        {pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)pool, NULL},
+    /* a pool gets our listening socket and acceptor (server_acceptor); one io thread
+     * listens itself */
+    if (pool) {
+        s->listen_fd = server_listen_socket(&ss, sl);
+        if (s->listen_fd < 0) {
+            snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen, strerror(errno));
+            free(s);
+            return NULL;
+        }
+        flags |= MHD_USE_NO_LISTEN_SOCKET;
+    }
+    struct MHD_OptionItem opts[] = {
+        {pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_SOCK_ADDR, pool ? (intptr_t)pool : 0,
+         pool ? NULL : &ss},
+        {pool ? MHD_OPTION_END : MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
     s->daemon = MHD_start_daemon(
-        flags, port, server_accept_policy, s, server_access, s, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+        flags, port, server_accept_policy, s, server_access, s, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections ? cfg->max_connections : 10000u, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->idle_timeout_s ? cfg->idle_timeout_s : 60u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        conn_pool_bytes, MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u, MHD_OPTION_NOTIFY_COMPLETED,
-        server_completed, s, MHD_OPTION_NOTIFY_CONNECTION, server_conn_notify, s,
-        MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, s, MHD_OPTION_UNESCAPE_CALLBACK,
-        server_unescape, s, MHD_OPTION_ARRAY, pool_opt, MHD_OPTION_END);
-    (void)sl;
+        conn_pool_bytes, MHD_OPTION_NOTIFY_COMPLETED, server_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, server_conn_notify, s, MHD_OPTION_EXTERNAL_LOGGER,
+        server_mhd_log, s, MHD_OPTION_UNESCAPE_CALLBACK, server_unescape, s, MHD_OPTION_ARRAY, opts,
+        MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen,
                  errno ? strerror(errno) : "libmicrohttpd refused to start");
+        if (s->listen_fd >= 0) close(s->listen_fd);
         free(s);
         return NULL;
+    }
+    if (pool) {
+        int rc = pthread_create(&s->acceptor, NULL, server_acceptor, s);
+        if (rc != 0) {
+            snprintf(err, errlen, "cannot start the accepting thread: %s", strerror(rc));
+            MHD_stop_daemon(s->daemon);
+            close(s->listen_fd);
+            free(s);
+            return NULL;
+        }
+        s->has_acceptor = true;
     }
     return s;
 }
 
 unsigned server_port(server *s)
 {
+    if (s->listen_fd >= 0) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        if (getsockname(s->listen_fd, (struct sockaddr *)&ss, &sl) != 0) return 0;
+        return ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                        : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    }
     const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     return i ? i->port : 0;
 }
@@ -725,6 +820,13 @@ int server_drain(server *s, unsigned timeout_ms)
 void server_stop(server *s)
 {
     if (!s) return;
+    if (s->has_acceptor) {
+        /* shutdown() wakes an accept4() blocked on the socket (it fails with EINVAL) */
+        atomic_store(&s->acceptor_stop, true);
+        shutdown(s->listen_fd, SHUT_RDWR);
+        pthread_join(s->acceptor, NULL);
+    }
+    if (s->listen_fd >= 0) close(s->listen_fd);
     MHD_stop_daemon(s->daemon);
     free(s);
 }

@@ -1,5 +1,6 @@
-/* server.h: the HTTP server: libmicrohttpd in epoll thread-pool mode, request life
- * cycle, limits, and dispatch through the router to handlers. */
+/* server.h: the HTTP server: libmicrohttpd in epoll thread-pool mode (fed by an accept
+ * thread of ours, so connections spread evenly over the io threads), request life cycle,
+ * limits, and dispatch through the router to handlers. */
 #ifndef TOURNEYD_SERVER_H
 #define TOURNEYD_SERVER_H
 
