@@ -138,8 +138,17 @@ def test_serve_refuses_missing_and_old_schema_unless_migrate(tmp_path):
     assert line["level"] == "error"
 
     p, port = serve(db, "--migrate")
-    assert wait_listening(port, p), p.stderr.read() if p.poll() is not None else "timeout"
-    assert requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+    try:
+        assert wait_listening(port, p), p.stderr.read() if p.poll() is not None else "timeout"
+        # listening comes before ready: /readyz says 503 "starting" during the cache warm-up
+        deadline = time.time() + 10
+        while requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code != 200:
+            assert time.time() < deadline, "never ready"
+            time.sleep(0.05)
+    except BaseException:
+        p.kill()  # do not leave a server running after a failed assertion
+        p.wait()
+        raise
     stop(p)
     assert schema_version(db) == latest_version(tmp_path)
 
