@@ -82,9 +82,10 @@ static void serve_warm_cache(server *srv, const char *listen)
             paths[i] = arena_sprintf(a, "/api/v1/tournaments/%s/state", slugs[i]);
         /* a commit during a pass (the leaderboard job's first snapshot, at start) makes the
          * cache drop the answers built across it: go again until a pass saw none */
+        unsigned port = server_port(srv);
         for (int pass = 0; paths && pass < 3; pass++) {
             uint64_t epoch = versions_epoch();
-            ok = warmup_run(listen, server_port(srv), paths, n, err, sizeof err);
+            ok = warmup_run(listen, port, paths, n, err, sizeof err);
             if (ok < 0 || versions_epoch() == epoch) break;
         }
     } else {

@@ -36,6 +36,8 @@
 
 #define REQ_MAX_HEADERS  12
 #define REQ_MAX_CLEANUPS 4
+/* pending connections the kernel queues before they are accepted */
+#define SERVER_LISTEN_BACKLOG 4096
 
 /* Only the request's io thread reads or writes a request's fields; another thread only
  * calls MHD_resume_connection (whose internal lock orders its writes to the job before
@@ -86,9 +88,9 @@ struct server {
     _Atomic bool stopping; /* set by server_quiesce: new connections are refused */
     uint32_t id_prefix;
     /* with more than one io thread: our listening socket and the thread that accepts on
-     * it (server_acceptor); -1 / false with one io thread, which accepts itself */
+     * it (server_acceptor), which runs whenever listen_fd is not -1; with one io thread
+     * libmicrohttpd listens itself */
     int listen_fd;
-    bool has_acceptor;
     _Atomic bool acceptor_stop;
     pthread_t acceptor;
 };
@@ -684,7 +686,7 @@ static void *server_acceptor(void *arg)
             nanosleep(&ts, NULL);
             continue;
         }
-        if (atomic_load_explicit(&s->stopping, memory_order_relaxed)) {
+        if (server_accept_policy(s, (struct sockaddr *)&addr, alen) == MHD_NO) {
             close(fd);
             continue;
         }
@@ -692,6 +694,13 @@ static void *server_acceptor(void *arg)
         (void)MHD_add_connection(s->daemon, fd, (struct sockaddr *)&addr, alen);
     }
     return NULL;
+}
+
+/* The port of an IPv4 or IPv6 socket address. */
+static uint16_t server_addr_port(const struct sockaddr_storage *ss)
+{
+    return ss->ss_family == AF_INET6 ? ntohs(((const struct sockaddr_in6 *)ss)->sin6_port)
+                                     : ntohs(((const struct sockaddr_in *)ss)->sin_port);
 }
 
 /* A listening socket on ss (as libmicrohttpd would make it); -1 with errno set. */
@@ -703,7 +712,8 @@ static int server_listen_socket(const struct sockaddr_storage *ss, socklen_t sl)
     bool ok = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
               (ss->ss_family != AF_INET6 ||
                setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0) &&
-              bind(fd, (const struct sockaddr *)ss, sl) == 0 && listen(fd, 4096) == 0;
+              bind(fd, (const struct sockaddr *)ss, sl) == 0 &&
+              listen(fd, SERVER_LISTEN_BACKLOG) == 0;
     if (!ok) {
         int e = errno;
         close(fd);
@@ -736,8 +746,7 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
         (cfg->threads > 1 ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD) |
         MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
-    uint16_t port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-                                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    uint16_t port = server_addr_port(&ss);
     /* one io thread is libmicrohttpd's own thread (a pool of 1 is refused with a warning) */
     unsigned pool = cfg->threads > 1 ? cfg->threads : 0u;
     /* a connection's memory pool (request headers, read buffer, response headers): 16 KiB,
@@ -754,10 +763,13 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
         }
         flags |= MHD_USE_NO_LISTEN_SOCKET;
     }
-    struct MHD_OptionItem opts[] = {
-        {pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_SOCK_ADDR, pool ? (intptr_t)pool : 0,
-         pool ? NULL : &ss},
-        {pool ? MHD_OPTION_END : MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL},
+    struct MHD_OptionItem pool_opts[] = {
+        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)pool, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_OptionItem listen_opts[] = {
+        {MHD_OPTION_SOCK_ADDR, 0, &ss},
+        {MHD_OPTION_LISTEN_BACKLOG_SIZE, SERVER_LISTEN_BACKLOG, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
     s->daemon = MHD_start_daemon(
@@ -766,8 +778,8 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
         cfg->idle_timeout_s ? cfg->idle_timeout_s : 60u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         conn_pool_bytes, MHD_OPTION_NOTIFY_COMPLETED, server_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, server_conn_notify, s, MHD_OPTION_EXTERNAL_LOGGER,
-        server_mhd_log, s, MHD_OPTION_UNESCAPE_CALLBACK, server_unescape, s, MHD_OPTION_ARRAY, opts,
-        MHD_OPTION_END);
+        server_mhd_log, s, MHD_OPTION_UNESCAPE_CALLBACK, server_unescape, s, MHD_OPTION_ARRAY,
+        pool ? pool_opts : listen_opts, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen,
                  errno ? strerror(errno) : "libmicrohttpd refused to start");
@@ -784,7 +796,6 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
             free(s);
             return NULL;
         }
-        s->has_acceptor = true;
     }
     return s;
 }
@@ -794,9 +805,8 @@ unsigned server_port(server *s)
     if (s->listen_fd >= 0) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
-        if (getsockname(s->listen_fd, (struct sockaddr *)&ss, &sl) != 0) return 0;
-        return ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-                                        : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        return getsockname(s->listen_fd, (struct sockaddr *)&ss, &sl) == 0 ? server_addr_port(&ss)
+                                                                           : 0;
     }
     const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     return i ? i->port : 0;
@@ -820,13 +830,13 @@ int server_drain(server *s, unsigned timeout_ms)
 void server_stop(server *s)
 {
     if (!s) return;
-    if (s->has_acceptor) {
+    if (s->listen_fd >= 0) {
         /* shutdown() wakes an accept4() blocked on the socket (it fails with EINVAL) */
         atomic_store(&s->acceptor_stop, true);
         shutdown(s->listen_fd, SHUT_RDWR);
         pthread_join(s->acceptor, NULL);
+        close(s->listen_fd);
     }
-    if (s->listen_fd >= 0) close(s->listen_fd);
     MHD_stop_daemon(s->daemon);
     free(s);
 }
