@@ -27,6 +27,7 @@ import struct
 import time
 
 from support import ADMIN_PASSWORD, ADMIN_USERNAME, assert_error, raw_request
+from test_live import OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, RawWS, ws_frame  # raw client
 
 SEED = int(os.environ.get("TOURNEYD_FUZZ_SEED", "20261123"))
 N = int(os.environ.get("TOURNEYD_FUZZ_N", "4000"))
@@ -359,29 +360,17 @@ def _ws_frame(rng):
     fin = rng.random() < 0.85
     rsv = rng.choice([0, 0, 0, 0, 1, 2, 4])
     mask = rng.random() < 0.95
-    n = len(payload)
-    lie = rng.random() < 0.05  # an announced length that differs from what follows
-    if lie:
-        n = rng.choice([0, 1, 125, 126, 65535, 65536, 2**31, 2**63 - 1])
-    b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
-    if n < 126:
-        head = struct.pack("!BB", b0, (0x80 if mask else 0) | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", b0, (0x80 if mask else 0) | 126, n)
-    else:
-        head = struct.pack("!BBQ", b0, (0x80 if mask else 0) | 127, n)
-    if mask:
-        key = bytes(rng.randrange(256) for _ in range(4))
-        payload = bytes(c ^ key[i % 4] for i, c in enumerate(payload))
-        head += key
-    return head + payload
+    length = None
+    if rng.random() < 0.05:  # an announced length that differs from what follows
+        length = rng.choice([0, 1, 125, 126, 65535, 65536, 2**31, 2**63 - 1])
+    # the mask key from the seed too, so a seed repeats its run
+    key = bytes(rng.randrange(256) for _ in range(4)) if mask else None
+    return ws_frame(opcode, payload, fin, mask, rsv, length, key)
 
 
 def _ws_session(port, path, rng):
     """Handshake, then random frames (sometimes a byte at a time); returns the close code the
     server sent, None when it sent none before closing or going quiet, or a problem string."""
-    from test_live import RawWS  # the raw client of the live tests
-
     ws = RawWS(port, path)
     try:
         if ws.status != 101:
@@ -401,12 +390,12 @@ def _ws_session(port, path, rng):
                 _fin, op, payload = ws.recv_frame(max(0.05, deadline - time.monotonic()))
             except (EOFError, TimeoutError):
                 return None
-            if op == 8:
+            if op == OP_CLOSE:
                 code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
                 if code is not None and code not in WS_CLOSE_CODES:
                     return f"close code {code}"
                 return code
-            if op not in (1, 9, 10):
+            if op not in (OP_TEXT, OP_PING, OP_PONG):
                 return f"server sent opcode {op}"
         return None
     finally:

@@ -98,6 +98,24 @@ def open_tournament(srv, user, **kw):
     return srv.create_tournament(user, status="registration_open", **kw)
 
 
+def ws_frame(opcode, payload=b"", fin=True, mask=True, rsv=0, length=None, key=None):
+    """The bytes of one client frame. `length` announces another payload length than the
+    payload's (a lying frame); `key` is the 4-byte mask key (random when not given)."""
+    n = len(payload) if length is None else length
+    b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
+    if n < 126:
+        head = struct.pack("!BB", b0, (0x80 if mask else 0) | n)
+    elif n < 65536:
+        head = struct.pack("!BBH", b0, (0x80 if mask else 0) | 126, n)
+    else:
+        head = struct.pack("!BBQ", b0, (0x80 if mask else 0) | 127, n)
+    if mask:
+        key = os.urandom(4) if key is None else key
+        payload = bytes(c ^ key[i % 4] for i, c in enumerate(payload))
+        head += key
+    return head + payload
+
+
 class RawWS:
     """A WebSocket client over a plain socket: every byte is ours."""
 
@@ -142,19 +160,7 @@ class RawWS:
         assert self.body["error"]["message"]
 
     def send_frame(self, opcode, payload=b"", fin=True, mask=True, rsv=0, length=None):
-        n = len(payload) if length is None else length
-        b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
-        if n < 126:
-            head = struct.pack("!BB", b0, (0x80 if mask else 0) | n)
-        elif n < 65536:
-            head = struct.pack("!BBH", b0, (0x80 if mask else 0) | 126, n)
-        else:
-            head = struct.pack("!BBQ", b0, (0x80 if mask else 0) | 127, n)
-        if mask:
-            key = os.urandom(4)
-            payload = bytes(c ^ key[i % 4] for i, c in enumerate(payload))
-            head += key
-        self.sock.sendall(head + payload)
+        self.sock.sendall(ws_frame(opcode, payload, fin, mask, rsv, length))
 
     def send_text(self, text):
         self.send_frame(OP_TEXT, text.encode() if isinstance(text, str) else text)
