@@ -93,7 +93,15 @@ struct server {
     int listen_fd;
     _Atomic bool acceptor_stop;
     pthread_t acceptor;
+    /* each io thread's spare request arena (server_arena_take): a finished request's arena
+     * is emptied and kept for the thread's next request, which then costs no malloc of
+     * SERVER_ARENA_FIRST bytes (glibc serves that size outside its per-thread cache, and
+     * consolidates its free lists to do it); the key's destructor frees it at thread exit */
+    pthread_key_t spare_arena;
 };
+
+/* the first block of a request's arena: the request, its path and a small answer */
+#define SERVER_ARENA_FIRST 8192
 
 static _Thread_local uint64_t tl_request_seq;
 
@@ -474,15 +482,39 @@ static void server_dispatch(req *r)
     s->cfg.handlers[r->m.route](r);
 }
 
+/* This thread's spare arena, or a new one; NULL on OOM. */
+static arena *server_arena_take(server *s)
+{
+    arena *a = pthread_getspecific(s->spare_arena);
+    if (!a) return arena_new(SERVER_ARENA_FIRST);
+    pthread_setspecific(s->spare_arena, NULL);
+    return a;
+}
+
+/* A finished request's arena: emptied and kept as this thread's spare, or freed. */
+static void server_arena_give(server *s, arena *a)
+{
+    if (!pthread_getspecific(s->spare_arena)) {
+        arena_reset(a);
+        if (pthread_setspecific(s->spare_arena, a) == 0) return;
+    }
+    arena_free(a);
+}
+
+static void server_arena_destroy(void *a)
+{
+    arena_free(a);
+}
+
 static req *server_req_new(server *s, struct MHD_Connection *conn, const char *url,
                            const char *method)
 {
-    arena *a = arena_new(8192);
+    arena *a = server_arena_take(s);
     if (!a) return NULL;
     req *r = arena_calloc(a, 1, sizeof(req));
     char *path = arena_strdup(a, url);
     if (!r || !path) {
-        arena_free(a);
+        server_arena_give(s, a);
         return NULL;
     }
     r->srv = s;
@@ -558,7 +590,7 @@ static void server_completed(void *cls, struct MHD_Connection *conn, void **con_
     if (!r) return;
     *con_cls = NULL;
     for (int i = r->ncleanups - 1; i >= 0; i--) r->cleanup_fn[i](r->cleanup_ptr[i]);
-    arena_free(r->a);
+    server_arena_give(s, r->a);
     atomic_fetch_sub(&s->in_flight, 1);
 }
 
@@ -723,6 +755,16 @@ static int server_listen_socket(const struct sockaddr_storage *ss, socklen_t sl)
     return fd;
 }
 
+/* After the io threads stopped (their spares went with them): this thread's spare, the
+ * key, the server. */
+static void server_free(server *s)
+{
+    arena_free(pthread_getspecific(s->spare_arena));
+    pthread_setspecific(s->spare_arena, NULL);
+    pthread_key_delete(s->spare_arena);
+    free(s);
+}
+
 server *server_start(const server_config *cfg, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
@@ -737,6 +779,12 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     s->cfg = *cfg;
+    int krc = pthread_key_create(&s->spare_arena, server_arena_destroy);
+    if (krc != 0) {
+        snprintf(err, errlen, "cannot create a thread key: %s", strerror(krc));
+        free(s);
+        return NULL;
+    }
     s->id_prefix = (uint32_t)time_mono_ns() ^ (uint32_t)getpid() << 16;
     s->listen_fd = -1;
     /* one io thread: poll(), not epoll: libmicrohttpd 0.9.75's single-thread epoll loop can
@@ -758,7 +806,7 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
         s->listen_fd = server_listen_socket(&ss, sl);
         if (s->listen_fd < 0) {
             snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen, strerror(errno));
-            free(s);
+            server_free(s);
             return NULL;
         }
         flags |= MHD_USE_NO_LISTEN_SOCKET;
@@ -784,7 +832,7 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen,
                  errno ? strerror(errno) : "libmicrohttpd refused to start");
         if (s->listen_fd >= 0) close(s->listen_fd);
-        free(s);
+        server_free(s);
         return NULL;
     }
     if (pool) {
@@ -793,7 +841,7 @@ server *server_start(const server_config *cfg, char *err, size_t errlen)
             snprintf(err, errlen, "cannot start the accepting thread: %s", strerror(rc));
             MHD_stop_daemon(s->daemon);
             close(s->listen_fd);
-            free(s);
+            server_free(s);
             return NULL;
         }
     }
@@ -838,5 +886,5 @@ void server_stop(server *s)
         close(s->listen_fd);
     }
     MHD_stop_daemon(s->daemon);
-    free(s);
+    server_free(s);
 }

@@ -1,7 +1,9 @@
 /* arena.c: the region allocator behind every request.
  *
  * One malloc holds the arena header and its first block, so a request whose memory
- * fits the first block costs exactly one malloc and one free. Allocation bumps a
+ * fits the first block costs exactly one malloc and one free, and none when its owner
+ * keeps the arena for the next request (arena_reset frees the chained blocks and starts
+ * over in the first one; the server keeps one per io thread). Allocation bumps a
  * pointer inside the current block. When a request does not fit, a new block is
  * chained; block sizes double from the first block size up to ARENA_GROWTH_CAP so a
  * request that builds a large response does not call malloc for every few KiB, while
@@ -37,6 +39,7 @@ struct arena {
     arena_block *blocks; /* chained blocks, newest first */
     size_t next_size;    /* data size of the next regular block */
     size_t used;         /* sum of requested sizes */
+    size_t first_size;   /* data size of the first block, as asked of arena_new */
     /* Returned for zero-size requests when the current block is full. */
     _Alignas(ARENA_ALIGN) unsigned char empty[ARENA_ALIGN];
 };
@@ -54,17 +57,12 @@ static char *align_down(char *p)
     return p - (u & (uintptr_t)(ARENA_ALIGN - 1));
 }
 
-arena *arena_new(size_t first_block)
+/* The first block's limits and the growth that follows it, as arena_new leaves them. */
+static void arena_start(arena *a)
 {
-    if (first_block == 0) first_block = ARENA_DEFAULT_FIRST;
-    /* Both ends of a block are aligned, so the free space is always a multiple of
-     * ARENA_ALIGN (arena_vsprintf relies on it); 2 * ARENA_ALIGN pays for that. */
-    if (first_block > SIZE_MAX - sizeof(arena) - 2 * ARENA_ALIGN) return NULL;
-    size_t total = sizeof(arena) + 2 * ARENA_ALIGN + first_block;
-    arena *a = malloc(total);
-    if (!a) return NULL;
+    size_t first_block = a->first_size;
     a->ptr = align_up((char *)(a + 1));
-    a->end = align_down((char *)a + total);
+    a->end = align_down((char *)a + sizeof(arena) + 2 * ARENA_ALIGN + first_block);
     a->blocks = NULL;
     if (first_block >= ARENA_GROWTH_CAP)
         a->next_size = first_block;
@@ -73,19 +71,42 @@ arena *arena_new(size_t first_block)
     else
         a->next_size = first_block * 2 > ARENA_MIN_BLOCK ? first_block * 2 : ARENA_MIN_BLOCK;
     a->used = 0;
+}
+
+arena *arena_new(size_t first_block)
+{
+    if (first_block == 0) first_block = ARENA_DEFAULT_FIRST;
+    /* Both ends of a block are aligned, so the free space is always a multiple of
+     * ARENA_ALIGN (arena_vsprintf relies on it); 2 * ARENA_ALIGN pays for that. */
+    if (first_block > SIZE_MAX - sizeof(arena) - 2 * ARENA_ALIGN) return NULL;
+    arena *a = malloc(sizeof(arena) + 2 * ARENA_ALIGN + first_block);
+    if (!a) return NULL;
+    a->first_size = first_block;
+    arena_start(a);
     return a;
 }
 
-void arena_free(arena *a)
+static void arena_free_blocks(arena *a)
 {
-    if (!a) return;
     arena_block *b = a->blocks;
     while (b) {
         arena_block *next = b->next;
         free(b);
         b = next;
     }
+}
+
+void arena_free(arena *a)
+{
+    if (!a) return;
+    arena_free_blocks(a);
     free(a);
+}
+
+void arena_reset(arena *a)
+{
+    arena_free_blocks(a);
+    arena_start(a);
 }
 
 /* Mallocs a block with `data` usable bytes; returns its aligned data start. */

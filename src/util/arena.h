@@ -18,6 +18,9 @@ typedef struct arena arena;
 arena *arena_new(size_t first_block);
 /* Frees every block. NULL is accepted. */
 void arena_free(arena *a);
+/* Frees every block but the first and empties the arena, as arena_new(first_block) left
+ * it: a pool of arenas reuses one without a malloc. */
+void arena_reset(arena *a);
 /* `n` bytes aligned to 16; NULL on OOM (never for n == 0: returns a valid pointer, which
  * may be shared with other zero-size requests and must not be written through). */
 void *arena_alloc(arena *a, size_t n);

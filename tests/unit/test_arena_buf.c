@@ -120,6 +120,34 @@ static void test_arena_growth_many_blocks(void **state)
     arena_free(a);
 }
 
+/* A reset arena is the arena arena_new made: the first block from its start, the chained
+ * blocks freed (ASan's leak check sees any that are not), growth from the start again. */
+static void test_arena_reset(void **state)
+{
+    (void)state;
+    arena *a = arena_new(256);
+    assert_non_null(a);
+    char *first = arena_alloc(a, 16);
+    assert_non_null(first);
+    for (int round = 0; round < 3; round++) {
+        /* fill the first block, then chain blocks: regular ones and one of its own */
+        for (int i = 0; i < 200; i++) assert_non_null(arena_alloc(a, 100));
+        char *own = arena_alloc(a, 1 << 20);
+        assert_non_null(own);
+        memset(own, 0x5a, 1 << 20);
+        arena_reset(a);
+        assert_int_equal(arena_used(a), 0);
+        /* the next allocation is the first block's first byte again */
+        char *again = arena_alloc(a, 16);
+        assert_ptr_equal(again, first);
+        memset(again, 1, 16);
+        /* the rest of the first block follows it, as in a new arena */
+        assert_ptr_equal(arena_alloc(a, 32), again + 16);
+        assert_int_equal(arena_used(a), 48);
+    }
+    arena_free(a);
+}
+
 static void test_arena_overflow(void **state)
 {
     (void)state;
@@ -504,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_arena_zero_size),
         cmocka_unit_test(test_arena_large_keeps_current_block),
         cmocka_unit_test(test_arena_growth_many_blocks),
+        cmocka_unit_test(test_arena_reset),
         cmocka_unit_test(test_arena_overflow),
         cmocka_unit_test(test_arena_calloc_zeroes),
         cmocka_unit_test(test_arena_strdup),
