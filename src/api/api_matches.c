@@ -142,10 +142,9 @@ void api_bracket_get(req *r)
     if (!api_tournament_load(r, &t)) return;
     db_conn *c = api_db(r);
     if (!c) return;
-    store_mlist f = {.tournament_id = t.id, .limit = 0};
     st_match *m;
     int n;
-    int rc = store_matches_list(c, req_arena(r), &f, &m, &n);
+    int rc = store_matches_all(c, req_arena(r), &t, &m, &n);
     if (rc != STORE_OK) {
         api_store_failed(r, rc);
         return;

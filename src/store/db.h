@@ -72,6 +72,8 @@ typedef enum {
     Q_MATCH_LIST_FIRST, /* + filter mask (8 variants: state, round, bracket) */
     Q_MATCH_LIST_LAST = Q_MATCH_LIST_FIRST + 7,
     Q_MATCH_ALL,
+    Q_MATCH_SIDES,
+    Q_MATCH_SIDE,
     Q_BR_TOURNAMENT,
     Q_BR_PARTICIPANTS,
     Q_BR_MATCHES,

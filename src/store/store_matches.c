@@ -106,30 +106,154 @@ enum { MF_STATE = 1, MF_ROUND = 2, MF_BRACKET = 4 };
 
 int store_matches_list(db_conn *c, arena *a, const store_mlist *f, st_match **out, int *n)
 {
-    sqlite3_stmt *st;
-    if (f->limit == 0) {
-        st = db_stmt(c, Q_MATCH_ALL,
-                     "SELECT " M_COLS M_FROM " WHERE m.tournament_id = ?1 ORDER BY " M_BRACKET_ORDER
-                     ", m.round, m.position, m.id");
-        if (!st) return STORE_ERROR;
-    } else {
-        unsigned mask =
-            (f->state ? MF_STATE : 0) | (f->round ? MF_ROUND : 0) | (f->bracket ? MF_BRACKET : 0);
-        char sql[1600];
-        snprintf(sql, sizeof sql,
-                 "SELECT " M_COLS M_FROM " WHERE m.tournament_id = ?1 AND m.id > ?2%s%s%s"
-                 " ORDER BY m.id LIMIT ?6",
-                 mask & MF_STATE ? " AND m.state = ?3" : "",
-                 mask & MF_ROUND ? " AND m.round = ?4" : "",
-                 mask & MF_BRACKET ? " AND m.bracket = ?5" : "");
-        st = db_stmt(c, (query_slot)(Q_MATCH_LIST_FIRST + mask), sql);
-        if (!st) return STORE_ERROR;
-        sqlite3_bind_int64(st, 2, f->after_id);
-        if (mask & MF_STATE) db_bind_text(st, 3, f->state);
-        if (mask & MF_ROUND) sqlite3_bind_int64(st, 4, f->round);
-        if (mask & MF_BRACKET) db_bind_text(st, 5, f->bracket);
-        sqlite3_bind_int(st, 6, f->limit);
-    }
+    unsigned mask =
+        (f->state ? MF_STATE : 0) | (f->round ? MF_ROUND : 0) | (f->bracket ? MF_BRACKET : 0);
+    char sql[1600];
+    snprintf(sql, sizeof sql,
+             "SELECT " M_COLS M_FROM " WHERE m.tournament_id = ?1 AND m.id > ?2%s%s%s"
+             " ORDER BY m.id LIMIT ?6",
+             mask & MF_STATE ? " AND m.state = ?3" : "", mask & MF_ROUND ? " AND m.round = ?4" : "",
+             mask & MF_BRACKET ? " AND m.bracket = ?5" : "");
+    sqlite3_stmt *st = db_stmt(c, (query_slot)(Q_MATCH_LIST_FIRST + mask), sql);
+    if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, f->tournament_id);
-    return store_match_rows(st, a, f->limit > 0 ? f->limit : 64, out, n);
+    sqlite3_bind_int64(st, 2, f->after_id);
+    if (mask & MF_STATE) db_bind_text(st, 3, f->state);
+    if (mask & MF_ROUND) sqlite3_bind_int64(st, 4, f->round);
+    if (mask & MF_BRACKET) db_bind_text(st, 5, f->bracket);
+    sqlite3_bind_int(st, 6, f->limit);
+    return store_match_rows(st, a, f->limit > 0 ? f->limit : 1, out, n);
+}
+
+/* A side's name and seed, as M_COLS gives them: the team's name for team entries. */
+#define SIDE_COLS "r.id, coalesce(tm.name, u.display_name), r.seed"
+#define SIDE_FROM                                                                                  \
+    " FROM registrations r JOIN users u ON u.id = r.user_id"                                       \
+    " LEFT JOIN teams tm ON tm.id = r.team_id"
+
+typedef struct {
+    st_side *v; /* ascending registration_id */
+    int n;
+} side_map;
+
+/* The side of registration id: from the map, or read alone when a match names a
+ * registration the map does not hold (one without a seed: never, as brackets are built). */
+static int store_side_of_id(db_conn *c, arena *a, const side_map *sm, int64_t id, st_side *out)
+{
+    *out = (st_side){0};
+    if (!id) return STORE_OK;
+    int lo = 0, hi = sm->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (sm->v[mid].registration_id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < sm->n && sm->v[lo].registration_id == id) {
+        *out = sm->v[lo];
+        return STORE_OK;
+    }
+    sqlite3_stmt *st = db_stmt(c, Q_MATCH_SIDE, "SELECT " SIDE_COLS SIDE_FROM " WHERE r.id = ?1");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = (st_side){id, db_col_text(st, 1, a), sqlite3_column_int64(st, 2)};
+        rc = sqlite3_step(st);
+    }
+    sqlite3_reset(st);
+    out->registration_id = id; /* a dangling id reads as the join did: the id, no name */
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_matches_all(db_conn *c, arena *a, const st_tournament *t, st_match **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(
+        c, Q_MATCH_ALL,
+        "SELECT m.id, m.bracket, m.round, m.position, m.state, m.p1_registration_id,"
+        " m.p2_registration_id, m.winner_registration_id, m.score1, m.score2, m.next_match_id,"
+        " m.next_slot, m.loser_next_match_id, m.loser_next_slot, m.scheduled_at, m.completed_at"
+        " FROM matches m WHERE m.tournament_id = ?1 ORDER BY " M_BRACKET_ORDER
+        ", m.round, m.position, m.id");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, t->id);
+    int cap = 64, count = 0, rc;
+    st_match *items = arena_alloc(a, sizeof(st_match) * (size_t)cap);
+    /* the three sides' registration ids of each match, resolved once every row is read */
+    int64_t *ids = arena_alloc(a, sizeof(int64_t) * 3 * (size_t)cap);
+    while (items && ids && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            items = arena_grow(a, items, sizeof(st_match) * (size_t)count,
+                               sizeof(st_match) * (size_t)cap * 2);
+            ids = arena_grow(a, ids, sizeof(int64_t) * 3 * (size_t)count,
+                             sizeof(int64_t) * 3 * (size_t)cap * 2);
+            if (!items || !ids) return STORE_ERROR;
+            cap *= 2;
+        }
+        st_match *m = &items[count];
+        int64_t *side = &ids[3 * count];
+        memset(m, 0, sizeof *m);
+        m->id = sqlite3_column_int64(st, 0);
+        m->tournament_id = t->id;
+        m->tournament_slug = t->slug;
+        m->organizer_id = t->organizer_id;
+        m->tournament_status = t->status;
+        m->bracket = db_col_text(st, 1, a);
+        m->round = sqlite3_column_int64(st, 2);
+        m->position = sqlite3_column_int64(st, 3);
+        m->state = db_col_text(st, 4, a);
+        side[0] = sqlite3_column_int64(st, 5);
+        side[1] = sqlite3_column_int64(st, 6);
+        side[2] = sqlite3_column_int64(st, 7);
+        m->has_score = sqlite3_column_type(st, 8) != SQLITE_NULL;
+        m->score1 = sqlite3_column_int64(st, 8);
+        m->score2 = sqlite3_column_int64(st, 9);
+        m->next_match_id = sqlite3_column_int64(st, 10);
+        m->next_slot = sqlite3_column_int64(st, 11);
+        m->loser_next_match_id = sqlite3_column_int64(st, 12);
+        m->loser_next_slot = sqlite3_column_int64(st, 13);
+        m->scheduled_at = sqlite3_column_int64(st, 14);
+        m->completed_at = sqlite3_column_int64(st, 15);
+        if (!m->bracket || !m->state) return STORE_ERROR;
+        count++;
+    }
+    if (!items || !ids || rc != SQLITE_DONE) return STORE_ERROR;
+    if (count > 0) {
+        sqlite3_stmt *ss =
+            db_stmt(c, Q_MATCH_SIDES,
+                    "SELECT " SIDE_COLS SIDE_FROM
+                    " WHERE r.tournament_id = ?1 AND r.seed IS NOT NULL ORDER BY r.id");
+        if (!ss) return STORE_ERROR;
+        sqlite3_bind_int64(ss, 1, t->id);
+        side_map sm = {arena_alloc(a, sizeof(st_side) * 64), 0};
+        int scap = 64;
+        while (sm.v && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
+            if (sm.n == scap) {
+                sm.v = arena_grow(a, sm.v, sizeof(st_side) * (size_t)sm.n,
+                                  sizeof(st_side) * (size_t)scap * 2);
+                if (!sm.v) return STORE_ERROR;
+                scap *= 2;
+            }
+            sm.v[sm.n++] = (st_side){sqlite3_column_int64(ss, 0), db_col_text(ss, 1, a),
+                                     sqlite3_column_int64(ss, 2)};
+        }
+        if (!sm.v || rc != SQLITE_DONE) return STORE_ERROR;
+        for (int i = 0; i < count; i++) {
+            st_match *m = &items[i];
+            const int64_t *side = &ids[3 * i];
+            if (store_side_of_id(c, a, &sm, side[0], &m->p1) != STORE_OK ||
+                store_side_of_id(c, a, &sm, side[1], &m->p2) != STORE_OK)
+                return STORE_ERROR;
+            int64_t w = side[2];
+            m->winner = w && w == m->p1.registration_id   ? m->p1
+                        : w && w == m->p2.registration_id ? m->p2
+                                                          : (st_side){0};
+        }
+    }
+    *out = items;
+    *n = count;
+    return STORE_OK;
 }

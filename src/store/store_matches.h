@@ -1,5 +1,5 @@
 /* store_matches.h: matches of a tournament, read with their sides' names and seeds in
- * one query (never one query per match). */
+ * one query, or two for a whole bracket (never one query per match). */
 #ifndef TOURNEYD_STORE_MATCHES_H
 #define TOURNEYD_STORE_MATCHES_H
 
@@ -18,10 +18,16 @@ typedef struct store_mlist {
     int64_t round;       /* 0 = any */
     const char *bracket; /* or NULL */
     int64_t after_id;    /* keyset: matches with a larger id */
-    int limit;           /* 0 = no limit (the whole bracket) */
+    int limit;           /* at least 1 */
 } store_mlist;
-/* In bracket order (winners, losers, grand final, third place, group, swiss), then
- * round and position when limit is 0; by id (keyset) otherwise. */
+/* A page by id (keyset). */
 int store_matches_list(db_conn *c, arena *a, const store_mlist *f, st_match **out, int *n);
+
+/* Every match of tournament t (as the caller read it, in the same read snapshot: its slug,
+ * organizer and status go into every match) in bracket order (winners, losers, grand
+ * final, third place, group, swiss), then round and position. Two queries: the matches
+ * alone, then the seeded registrations with their names once, where joining four tables
+ * for each side of each match cost three quarters of an uncached bracket. */
+int store_matches_all(db_conn *c, arena *a, const st_tournament *t, st_match **out, int *n);
 
 #endif

@@ -443,8 +443,7 @@ static int pages_tournament_read(req *r, db_conn *c, tpage *tp)
     store_rlist rl = {.tournament_id = tp->t.id, .limit = PAGES_MAX_REGISTRATIONS};
     int rc = store_registrations_list(c, a, &rl, &tp->regs, &tp->nregs);
     if (rc != STORE_OK) return rc;
-    store_mlist ml = {.tournament_id = tp->t.id, .limit = 0};
-    rc = store_matches_list(c, a, &ml, &tp->m, &tp->nm);
+    rc = store_matches_all(c, a, &tp->t, &tp->m, &tp->nm);
     if (rc != STORE_OK || tp->nm == 0) return rc;
     tp->sb = arena_calloc(a, 1, sizeof *tp->sb);
     if (!tp->sb || !req_on_cleanup(r, pages_bracket_cleanup, tp->sb)) return STORE_ERROR;

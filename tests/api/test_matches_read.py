@@ -157,8 +157,9 @@ def test_bracket_groups_every_match_in_drawing_order(seeded):
                     check_match(seeded, m, rows[m["id"]])
                     seen.append(m["id"])
         assert sorted(seen) == sorted(rows)
-    # one query for the tournament, one for all its matches, whatever the size
-    assert counts == {"2"}
+    # one query for the tournament, one for all its matches and one for the names and seeds
+    # of its participants, whatever the size
+    assert counts == {"3"}
 
 
 def test_bracket_of_a_tournament_without_matches_is_empty(seeded):

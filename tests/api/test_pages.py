@@ -307,7 +307,9 @@ def test_tournament_page_costs_a_constant_number_of_queries(server, alice):
         r = server.get(f"/t/{t['slug']}")
         assert r.status_code == 200
         counts.append(query_count(r))
-    assert counts[0] == counts[1] and counts[0] <= 7, counts
+    # the tournament, its registrations (2), its matches and their sides' names (2), the
+    # bracket (2) and the standings' names: 8, whatever the size
+    assert counts[0] == counts[1] and counts[0] <= 8, counts
     r = server.get(f"/t/{t['slug']}")
     assert query_count(r) == 0  # served from the response cache: no query
 
