@@ -21,6 +21,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Under AddressSanitizer an emptied arena's first block is poisoned and each allocation
+ * unpoisons what it hands out, so memory of a finished request that is used again after
+ * arena_reset is reported, as it would be after arena_free. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define ARENA_POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define ARENA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define ARENA_POISON(p, n)   ((void)(p), (void)(n))
+#define ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define ARENA_ALIGN         16
 #define ARENA_DEFAULT_FIRST 4096
 /* Blocks stop doubling at this size (a larger first block keeps its own size). */
@@ -100,6 +119,7 @@ void arena_free(arena *a)
 {
     if (!a) return;
     arena_free_blocks(a);
+    ARENA_UNPOISON(a, sizeof(arena) + 2 * ARENA_ALIGN + a->first_size);
     free(a);
 }
 
@@ -107,6 +127,7 @@ void arena_reset(arena *a)
 {
     arena_free_blocks(a);
     arena_start(a);
+    ARENA_POISON(a->ptr, (size_t)(a->end - a->ptr));
 }
 
 /* Mallocs a block with `data` usable bytes; returns its aligned data start. */
@@ -151,6 +172,7 @@ void *arena_alloc(arena *a, size_t n)
     if ((size_t)(a->end - a->ptr) >= rounded) {
         p = a->ptr;
         a->ptr += rounded;
+        ARENA_UNPOISON(p, rounded);
     } else {
         p = arena_alloc_slow(a, rounded);
         if (!p) return NULL;
@@ -199,15 +221,20 @@ char *arena_vsprintf(arena *a, const char *fmt, va_list ap)
     va_list ap2;
     va_copy(ap2, ap);
     size_t avail = (size_t)(a->end - a->ptr);
+    ARENA_UNPOISON(a->ptr, avail);
     int len = vsnprintf(avail ? a->ptr : NULL, avail, fmt, ap);
+    if (len < 0 || (size_t)len >= avail) ARENA_POISON(a->ptr, avail);
     if (len < 0) {
         va_end(ap2);
         return NULL;
     }
     if ((size_t)len < avail) {
         va_end(ap2);
-        /* Claims the bytes just written (arena_alloc returns a->ptr here). */
-        return arena_alloc(a, (size_t)len + 1);
+        /* Claims the bytes just written (arena_alloc returns a->ptr here), and poisons
+         * again the rest of the tail */
+        char *p = arena_alloc(a, (size_t)len + 1);
+        ARENA_POISON(a->ptr, (size_t)(a->end - a->ptr));
+        return p;
     }
     char *p = arena_alloc(a, (size_t)len + 1);
     if (!p) {

@@ -8,6 +8,10 @@
 #include <wchar.h>
 #include <cmocka.h>
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
+
 #include "util/arena.h"
 #include "util/buf.h"
 
@@ -137,6 +141,10 @@ static void test_arena_reset(void **state)
         memset(own, 0x5a, 1 << 20);
         arena_reset(a);
         assert_int_equal(arena_used(a), 0);
+#ifdef __SANITIZE_ADDRESS__
+        /* what the arena handed out before is poisoned until it is handed out again */
+        assert_true(__asan_address_is_poisoned(first));
+#endif
         /* the next allocation is the first block's first byte again */
         char *again = arena_alloc(a, 16);
         assert_ptr_equal(again, first);
@@ -144,6 +152,15 @@ static void test_arena_reset(void **state)
         /* the rest of the first block follows it, as in a new arena */
         assert_ptr_equal(arena_alloc(a, 32), again + 16);
         assert_int_equal(arena_used(a), 48);
+        /* formatting straight into the free tail leaves the rest of it poisoned */
+        char *s = arena_sprintf(a, "%d", round);
+        assert_non_null(s);
+        assert_ptr_equal(s, again + 48);
+#ifdef __SANITIZE_ADDRESS__
+        assert_false(__asan_address_is_poisoned(again + 47));
+        assert_false(__asan_address_is_poisoned(s + 1));
+        assert_true(__asan_address_is_poisoned(again + 64));
+#endif
     }
     arena_free(a);
 }
