@@ -56,19 +56,20 @@ int store_payment_get(db_conn *c, arena *a, int64_t id, st_payment *out)
 int store_payments_list(db_conn *c, arena *a, const store_plist *f, st_payment **out, int *n)
 {
     /* page ids from the tournament's registrations and the payments index (covering),
-     * sorted; the joins run for the page's rows only */
+     * sorted; the joins run for the page's rows only. The outer r.tournament_id = ?1 holds
+     * by construction and lets SQLite look the tournament up once, not once per row. */
     sqlite3_stmt *st =
         f->status
             ? db_stmt(c, Q_PAY_LIST_STATUS,
-                      "SELECT " P_COLS P_FROM " WHERE p.id IN (SELECT p2.id FROM registrations"
-                      " r2 CROSS JOIN payments p2 ON p2.registration_id = r2.id"
-                      " WHERE r2.tournament_id = ?1 AND p2.status = ?2 AND p2.id > ?3"
-                      " ORDER BY p2.id LIMIT ?4) ORDER BY p.id")
+                      "SELECT " P_COLS P_FROM " WHERE r.tournament_id = ?1 AND p.id IN"
+                      " (SELECT p2.id FROM registrations r2 CROSS JOIN payments p2"
+                      " ON p2.registration_id = r2.id WHERE r2.tournament_id = ?1"
+                      " AND p2.status = ?2 AND p2.id > ?3 ORDER BY p2.id LIMIT ?4) ORDER BY p.id")
             : db_stmt(c, Q_PAY_LIST,
-                      "SELECT " P_COLS P_FROM " WHERE p.id IN (SELECT p2.id FROM registrations"
-                      " r2 CROSS JOIN payments p2 ON p2.registration_id = r2.id"
-                      " WHERE r2.tournament_id = ?1 AND p2.id > ?3 ORDER BY p2.id LIMIT ?4)"
-                      " ORDER BY p.id");
+                      "SELECT " P_COLS P_FROM " WHERE r.tournament_id = ?1 AND p.id IN"
+                      " (SELECT p2.id FROM registrations r2 CROSS JOIN payments p2"
+                      " ON p2.registration_id = r2.id WHERE r2.tournament_id = ?1"
+                      " AND p2.id > ?3 ORDER BY p2.id LIMIT ?4) ORDER BY p.id");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, f->tournament_id);
     if (f->status) db_bind_text(st, 2, f->status);
