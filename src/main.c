@@ -27,6 +27,7 @@
 #include "store/db.h"
 #include "store/migrate.h"
 #include "store/seed.h"
+#include "store/store_payments.h"
 #include "store/store_standings.h"
 #include "store/store_tournaments.h"
 #include "store/store_users.h"
@@ -510,7 +511,8 @@ static int cmd_user(int argc, char **argv)
 
 /* Verifies a database (also while a server uses it: one read snapshot): SQLite's
  * quick_check, then every stored standings document against a fresh computation from
- * the matches. Exit 0 when all is well, 1 when something differs or cannot be read. */
+ * the matches, then every payment's tournament against its registration's. Exit 0 when
+ * all is well, 1 when something differs or cannot be read. */
 static int cmd_check(int argc, char **argv)
 {
     opt opts[] = {
@@ -552,6 +554,16 @@ static int cmd_check(int argc, char **argv)
     } else {
         printf("standings: ok (%ld tournaments)\n", checked);
     }
+    long bad_pay = 0;
+    if (store_payments_check(c, &bad_pay) != STORE_OK) {
+        printf("payments: cannot read: %s\n", sqlite3_errmsg(db));
+        failed = 1;
+    } else if (bad_pay) {
+        printf("payments: %ld have a tournament_id that is not their registration's\n", bad_pay);
+        failed = 1;
+    } else {
+        printf("payments: ok\n");
+    }
     db_release(c);
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     db_close(c);
@@ -566,7 +578,7 @@ static void usage(FILE *f)
                "  migrate   up | down [N] | status: manage the database schema\n"
                "  seed      fill a database with deterministic demo data\n"
                "  user      create [--admin] NAME: add a user (password on stdin)\n"
-               "  check     verify a database (integrity, stored standings)\n\n"
+               "  check     verify a database (integrity, stored standings, payments)\n\n"
                "'tourneyd COMMAND --help' shows a command's options.\n");
 }
 

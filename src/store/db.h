@@ -74,6 +74,7 @@ typedef enum {
     Q_MATCH_ALL,
     Q_MATCH_SIDES,
     Q_MATCH_SIDE,
+    Q_PAY_CHECK,
     Q_BR_TOURNAMENT,
     Q_BR_PARTICIPANTS,
     Q_BR_MATCHES,

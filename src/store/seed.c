@@ -1630,6 +1630,7 @@ static int seed_payment_row(seed_ctx *c, sqlite3_stmt *st, int64_t *next_id, con
     seed_bind_opt(c, st, 8, p->verified_by, p->status != 0);
     seed_bind_opt(c, st, 9, p->verified_at, p->status != 0);
     seed_bind_int(c, st, 10, p->created);
+    seed_bind_int(c, st, 11, c->regs[p->registration - 1].tour + 1); /* its registration's */
     return seed_step(c, st, "payments");
 }
 
@@ -1679,7 +1680,8 @@ static int seed_payments_phase(seed_ctx *c)
 {
     sqlite3_stmt *st = seed_prepare(
         c, "INSERT INTO payments (id, registration_id, amount_cents, method, reference, status, "
-           "reason, verified_by, verified_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+           "reason, verified_by, verified_at, created_at, tournament_id)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return -1;
     int64_t next_id = 0, total = c->n_pays;
     seed_progress(c, "payments", 0, total);

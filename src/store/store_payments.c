@@ -55,21 +55,16 @@ int store_payment_get(db_conn *c, arena *a, int64_t id, st_payment *out)
 
 int store_payments_list(db_conn *c, arena *a, const store_plist *f, st_payment **out, int *n)
 {
-    /* page ids from the tournament's registrations and the payments index (covering),
-     * sorted; the joins run for the page's rows only. The outer r.tournament_id = ?1 holds
-     * by construction and lets SQLite look the tournament up once, not once per row. */
+    /* payments_tournament (or payments_tournament_status) is walked in id order and the
+     * LIMIT stops the walk, so the joins run for the page's rows only; r.tournament_id =
+     * ?1 holds by construction and lets SQLite look the tournament up once */
     sqlite3_stmt *st =
-        f->status
-            ? db_stmt(c, Q_PAY_LIST_STATUS,
-                      "SELECT " P_COLS P_FROM " WHERE r.tournament_id = ?1 AND p.id IN"
-                      " (SELECT p2.id FROM registrations r2 CROSS JOIN payments p2"
-                      " ON p2.registration_id = r2.id WHERE r2.tournament_id = ?1"
-                      " AND p2.status = ?2 AND p2.id > ?3 ORDER BY p2.id LIMIT ?4) ORDER BY p.id")
-            : db_stmt(c, Q_PAY_LIST,
-                      "SELECT " P_COLS P_FROM " WHERE r.tournament_id = ?1 AND p.id IN"
-                      " (SELECT p2.id FROM registrations r2 CROSS JOIN payments p2"
-                      " ON p2.registration_id = r2.id WHERE r2.tournament_id = ?1"
-                      " AND p2.id > ?3 ORDER BY p2.id LIMIT ?4) ORDER BY p.id");
+        f->status ? db_stmt(c, Q_PAY_LIST_STATUS,
+                            "SELECT " P_COLS P_FROM " WHERE p.tournament_id = ?1 AND p.status = ?2"
+                            " AND p.id > ?3 AND r.tournament_id = ?1 ORDER BY p.id LIMIT ?4")
+                  : db_stmt(c, Q_PAY_LIST,
+                            "SELECT " P_COLS P_FROM " WHERE p.tournament_id = ?1 AND p.id > ?3"
+                            " AND r.tournament_id = ?1 ORDER BY p.id LIMIT ?4");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, f->tournament_id);
     if (f->status) db_bind_text(st, 2, f->status);
@@ -83,6 +78,18 @@ int store_payments_list(db_conn *c, arena *a, const store_plist *f, st_payment *
     if (!items || rc != SQLITE_DONE) return STORE_ERROR;
     *out = items;
     *n = count;
+    return STORE_OK;
+}
+
+int store_payments_check(db_conn *c, long *bad)
+{
+    *bad = 0;
+    sqlite3_stmt *st = db_stmt(c, Q_PAY_CHECK,
+                               "SELECT count(*) FROM payments p JOIN registrations r ON r.id ="
+                               " p.registration_id WHERE p.tournament_id <> r.tournament_id");
+    if (!st) return STORE_ERROR;
+    if (sqlite3_step(st) != SQLITE_ROW) return STORE_ERROR;
+    *bad = (long)sqlite3_column_int64(st, 0);
     return STORE_OK;
 }
 
@@ -128,14 +135,15 @@ int store_payment_insert(db_conn *w, void *arg)
     }
     sqlite3_stmt *st = db_stmt(w, Q_PAY_INSERT,
                                "INSERT INTO payments (registration_id, amount_cents, method,"
-                               " reference, status, created_at) VALUES (?1, ?2, ?3, ?4,"
-                               " 'pending', ?5)");
+                               " reference, status, created_at, tournament_id) VALUES (?1, ?2,"
+                               " ?3, ?4, 'pending', ?5, ?6)");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, pn->registration_id);
     sqlite3_bind_int64(st, 2, pn->amount_cents);
     db_bind_text(st, 3, pn->method);
     db_bind_text(st, 4, pn->reference ? pn->reference : "");
     sqlite3_bind_int64(st, 5, pn->now);
+    sqlite3_bind_int64(st, 6, tid);
     rc = sqlite3_step(st);
     if (db_is_unique_violation(rc)) {
         pn->why = (store_refusal){"conflict", NULL,

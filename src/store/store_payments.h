@@ -16,6 +16,10 @@ typedef struct store_plist {
 /* A tournament's payments in creation order, with who paid. One query. */
 int store_payments_list(db_conn *c, arena *a, const store_plist *f, st_payment **out, int *n);
 
+/* For `tourneyd check`: *bad = the payments whose tournament_id (written with the payment,
+ * migration 0009) is not their registration's. */
+int store_payments_check(db_conn *c, long *bad);
+
 typedef struct store_pay_new {
     int64_t registration_id, amount_cents, now;
     const char *method, *reference;

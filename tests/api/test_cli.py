@@ -339,3 +339,30 @@ def test_migration_8_builds_the_standings_of_started_tournaments(tmp_path):
                           " ORDER BY 1").fetchall()
     assert after == before
     assert run("check", "--db", db).returncode == 0
+
+
+def test_migration_9_gives_every_payment_its_registrations_tournament(tmp_path):
+    """0009 adds payments.tournament_id and fills it from each payment's registration;
+    check verifies it, and fails on a payment whose tournament is not its registration's."""
+    db = str(tmp_path / "m.db")
+    r = run("seed", "--scale", "0.05", "--rng-seed", "5", "--db", db, timeout=120)
+    assert r.returncode == 0, r.stderr
+    latest = schema_version(db)
+    assert run("migrate", "down", str(latest - 8), "--db", db).returncode == 0
+    assert schema_version(db) == 8
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        cols = [row[1] for row in c.execute("PRAGMA table_info(payments)")]
+    assert "tournament_id" not in cols
+    assert run("migrate", "up", "--db", db).returncode == 0
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        n, wrong = c.execute(
+            "SELECT count(*), sum(p.tournament_id <> r.tournament_id) FROM payments p"
+            " JOIN registrations r ON r.id = p.registration_id").fetchone()
+    assert n > 0 and wrong == 0
+    r = run("check", "--db", db)
+    assert r.returncode == 0 and "payments: ok" in r.stdout, r.stdout
+    with sqlite3.connect(db) as c:
+        pid, tid = c.execute("SELECT id, tournament_id FROM payments LIMIT 1").fetchone()
+        c.execute("UPDATE payments SET tournament_id = ? WHERE id = ?", (tid + 1, pid))
+    r = run("check", "--db", db)
+    assert r.returncode == 1 and "payments: 1 have" in r.stdout, r.stdout
