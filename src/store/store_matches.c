@@ -24,6 +24,29 @@
     "CASE m.bracket WHEN 'winners' THEN 0 WHEN 'losers' THEN 1 WHEN 'grand_final' THEN 2"          \
     " WHEN 'third_place' THEN 3 WHEN 'group' THEN 4 ELSE 5 END"
 
+/* The columns every match read ends with, from column i on: score1, score2, the next
+ * match and slot, the loser's next match and slot, scheduled_at, completed_at. */
+static void store_match_tail(sqlite3_stmt *st, int i, st_match *m)
+{
+    m->has_score = sqlite3_column_type(st, i) != SQLITE_NULL;
+    m->score1 = sqlite3_column_int64(st, i++);
+    m->score2 = sqlite3_column_int64(st, i++);
+    m->next_match_id = sqlite3_column_int64(st, i++);
+    m->next_slot = sqlite3_column_int64(st, i++);
+    m->loser_next_match_id = sqlite3_column_int64(st, i++);
+    m->loser_next_slot = sqlite3_column_int64(st, i++);
+    m->scheduled_at = sqlite3_column_int64(st, i++);
+    m->completed_at = sqlite3_column_int64(st, i);
+}
+
+/* The winner among a match's two sides, by registration id (none: all zero). */
+static st_side store_match_winner(const st_match *m, int64_t w)
+{
+    return w && w == m->p1.registration_id   ? m->p1
+           : w && w == m->p2.registration_id ? m->p2
+                                             : (st_side){0};
+}
+
 static int store_match_row(sqlite3_stmt *st, arena *a, st_match *m)
 {
     int i = 0;
@@ -43,19 +66,8 @@ static int store_match_row(sqlite3_stmt *st, arena *a, st_match *m)
     m->p2.registration_id = sqlite3_column_int64(st, i++);
     m->p2.name = db_col_text(st, i++, a);
     m->p2.seed = sqlite3_column_int64(st, i++);
-    int64_t w = sqlite3_column_int64(st, i++);
-    m->winner = w && w == m->p1.registration_id   ? m->p1
-                : w && w == m->p2.registration_id ? m->p2
-                                                  : (st_side){0};
-    m->has_score = sqlite3_column_type(st, i) != SQLITE_NULL;
-    m->score1 = sqlite3_column_int64(st, i++);
-    m->score2 = sqlite3_column_int64(st, i++);
-    m->next_match_id = sqlite3_column_int64(st, i++);
-    m->next_slot = sqlite3_column_int64(st, i++);
-    m->loser_next_match_id = sqlite3_column_int64(st, i++);
-    m->loser_next_slot = sqlite3_column_int64(st, i++);
-    m->scheduled_at = sqlite3_column_int64(st, i++);
-    m->completed_at = sqlite3_column_int64(st, i++);
+    m->winner = store_match_winner(m, sqlite3_column_int64(st, i++));
+    store_match_tail(st, i, m);
     return m->tournament_slug && m->bracket && m->state ? STORE_OK : STORE_ERROR;
 }
 
@@ -182,19 +194,14 @@ int store_matches_all(db_conn *c, arena *a, const st_tournament *t, st_match **o
     sqlite3_bind_int64(st, 1, t->id);
     int cap = 64, count = 0, rc;
     st_match *items = arena_alloc(a, sizeof(st_match) * (size_t)cap);
-    /* the three sides' registration ids of each match, resolved once every row is read */
-    int64_t *ids = arena_alloc(a, sizeof(int64_t) * 3 * (size_t)cap);
-    while (items && ids && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (count == cap) {
             items = arena_grow(a, items, sizeof(st_match) * (size_t)count,
                                sizeof(st_match) * (size_t)cap * 2);
-            ids = arena_grow(a, ids, sizeof(int64_t) * 3 * (size_t)count,
-                             sizeof(int64_t) * 3 * (size_t)cap * 2);
-            if (!items || !ids) return STORE_ERROR;
+            if (!items) return STORE_ERROR;
             cap *= 2;
         }
         st_match *m = &items[count];
-        int64_t *side = &ids[3 * count];
         memset(m, 0, sizeof *m);
         m->id = sqlite3_column_int64(st, 0);
         m->tournament_id = t->id;
@@ -205,22 +212,15 @@ int store_matches_all(db_conn *c, arena *a, const st_tournament *t, st_match **o
         m->round = sqlite3_column_int64(st, 2);
         m->position = sqlite3_column_int64(st, 3);
         m->state = db_col_text(st, 4, a);
-        side[0] = sqlite3_column_int64(st, 5);
-        side[1] = sqlite3_column_int64(st, 6);
-        side[2] = sqlite3_column_int64(st, 7);
-        m->has_score = sqlite3_column_type(st, 8) != SQLITE_NULL;
-        m->score1 = sqlite3_column_int64(st, 8);
-        m->score2 = sqlite3_column_int64(st, 9);
-        m->next_match_id = sqlite3_column_int64(st, 10);
-        m->next_slot = sqlite3_column_int64(st, 11);
-        m->loser_next_match_id = sqlite3_column_int64(st, 12);
-        m->loser_next_slot = sqlite3_column_int64(st, 13);
-        m->scheduled_at = sqlite3_column_int64(st, 14);
-        m->completed_at = sqlite3_column_int64(st, 15);
+        /* the sides' registration ids only, names and seeds once every row is read */
+        m->p1.registration_id = sqlite3_column_int64(st, 5);
+        m->p2.registration_id = sqlite3_column_int64(st, 6);
+        m->winner.registration_id = sqlite3_column_int64(st, 7);
+        store_match_tail(st, 8, m);
         if (!m->bracket || !m->state) return STORE_ERROR;
         count++;
     }
-    if (!items || !ids || rc != SQLITE_DONE) return STORE_ERROR;
+    if (!items || rc != SQLITE_DONE) return STORE_ERROR;
     if (count > 0) {
         sqlite3_stmt *ss =
             db_stmt(c, Q_MATCH_SIDES,
@@ -243,14 +243,10 @@ int store_matches_all(db_conn *c, arena *a, const st_tournament *t, st_match **o
         if (!sm.v || rc != SQLITE_DONE) return STORE_ERROR;
         for (int i = 0; i < count; i++) {
             st_match *m = &items[i];
-            const int64_t *side = &ids[3 * i];
-            if (store_side_of_id(c, a, &sm, side[0], &m->p1) != STORE_OK ||
-                store_side_of_id(c, a, &sm, side[1], &m->p2) != STORE_OK)
+            if (store_side_of_id(c, a, &sm, m->p1.registration_id, &m->p1) != STORE_OK ||
+                store_side_of_id(c, a, &sm, m->p2.registration_id, &m->p2) != STORE_OK)
                 return STORE_ERROR;
-            int64_t w = side[2];
-            m->winner = w && w == m->p1.registration_id   ? m->p1
-                        : w && w == m->p2.registration_id ? m->p2
-                                                          : (st_side){0};
+            m->winner = store_match_winner(m, m->winner.registration_id);
         }
     }
     *out = items;
