@@ -76,12 +76,20 @@ static char *align_down(char *p)
     return p - (u & (uintptr_t)(ARENA_ALIGN - 1));
 }
 
+/* Bytes of the one allocation holding the arena and its first block. Both ends of a
+ * block are aligned, so the free space is always a multiple of ARENA_ALIGN
+ * (arena_vsprintf relies on it); 2 * ARENA_ALIGN pays for that. */
+static size_t arena_total(size_t first_block)
+{
+    return sizeof(arena) + 2 * ARENA_ALIGN + first_block;
+}
+
 /* The first block's limits and the growth that follows it, as arena_new leaves them. */
 static void arena_start(arena *a)
 {
     size_t first_block = a->first_size;
     a->ptr = align_up((char *)(a + 1));
-    a->end = align_down((char *)a + sizeof(arena) + 2 * ARENA_ALIGN + first_block);
+    a->end = align_down((char *)a + arena_total(first_block));
     a->blocks = NULL;
     if (first_block >= ARENA_GROWTH_CAP)
         a->next_size = first_block;
@@ -95,10 +103,8 @@ static void arena_start(arena *a)
 arena *arena_new(size_t first_block)
 {
     if (first_block == 0) first_block = ARENA_DEFAULT_FIRST;
-    /* Both ends of a block are aligned, so the free space is always a multiple of
-     * ARENA_ALIGN (arena_vsprintf relies on it); 2 * ARENA_ALIGN pays for that. */
-    if (first_block > SIZE_MAX - sizeof(arena) - 2 * ARENA_ALIGN) return NULL;
-    arena *a = malloc(sizeof(arena) + 2 * ARENA_ALIGN + first_block);
+    if (first_block > SIZE_MAX - arena_total(0)) return NULL;
+    arena *a = malloc(arena_total(first_block));
     if (!a) return NULL;
     a->first_size = first_block;
     arena_start(a);
@@ -119,7 +125,7 @@ void arena_free(arena *a)
 {
     if (!a) return;
     arena_free_blocks(a);
-    ARENA_UNPOISON(a, sizeof(arena) + 2 * ARENA_ALIGN + a->first_size);
+    ARENA_UNPOISON(a, arena_total(a->first_size));
     free(a);
 }
 
