@@ -42,7 +42,7 @@ SCALE_EPS=${SCALE_EPS:-"list detail registrations standings state"}
 # judged a 1.5x bar by the noise (standings 1.61 at 02:37, 0.96 and 1.33 before)
 SCALE_REPEAT=${SCALE_REPEAT:-3}
 # the cached rows judged as a ratio to the bare responder (the issue's >= 0.8x and >= 0.6x
-# bars), and their passes: bare and tourneyd alternating, medians. One 10 s run each put
+# bars: report.awk judges the rows of this list), and their passes: bare and tourneyd alternating, medians. One 10 s run each put
 # cached tournament-states at 0.74x, 0.85x and 0.89x in three full runs of the same code
 # (its bare figure moving 85-101k): a neighbour's burst during one run decided the bar.
 RATIO_EPS="state states list list_game list_status list_game_status detail registrations
@@ -1123,7 +1123,7 @@ awk -F'\t' -f "$BENCH/report.awk" -v endpoints="$ENDPOINTS" -v djmap="$DJ_MAP" -
   -v reg_setup="$REG_SETUP_INFO" -v org_info="$ORG_INFO" -v t64_info="$T64_INFO" -v lb_info="$LB_INFO" -v d_lb_info="$D_LB_INFO" \
   -v hot_eps="$HOT_EPS" -v tlc_info="$TLC_INFO" -v hot="$HOT" -v cache_mode="$CACHE_MODE" -v t_args="${TOURNEYD_ARGS:-}" \
   -v m_hwm="$M_HWM" -v mixed_cache_mb="$MIXED_CACHE_MB" -v rss_max_mb="$RSS_MAX_MB" -v djref="$DJ_REF" \
-  -v big_scale="$BIG_SCALE" -v scale_repeat="$SCALE_REPEAT" -v ratio_repeat="$RATIO_REPEAT" -v ratio_rows="$RATIO_ROWS" -v scale_rows="$SCALE_ROWS" -v sc_info="$SC_INFO" -v sc_counts="${SC_COUNTS:-}" \
+  -v big_scale="$BIG_SCALE" -v scale_repeat="$SCALE_REPEAT" -v ratio_repeat="$RATIO_REPEAT" -v ratio_rows="$RATIO_ROWS" -v ratio_eps="$RATIO_EPS" -v scale_rows="$SCALE_ROWS" -v sc_info="$SC_INFO" -v sc_counts="${SC_COUNTS:-}" \
   -v artillery="$ARTILLERY" -v art_json="$ART_JSON" -v art_lines="$ART_LINES" -v art_rc="$ART_RC" \
   -v same_info="$SAME_INFO" -v bare_bytes="$BARE_BYTES" \
   "$RUNS"
