@@ -554,12 +554,18 @@ static int cmd_check(int argc, char **argv)
     } else {
         printf("standings: ok (%ld tournaments)\n", checked);
     }
-    long bad_pay = 0;
-    if (store_payments_check(c, &bad_pay) != STORE_OK) {
+    long bad_pay = 0, bad_latest = 0;
+    if (store_payments_check(c, &bad_pay, &bad_latest) != STORE_OK) {
         printf("payments: cannot read: %s\n", sqlite3_errmsg(db));
         failed = 1;
-    } else if (bad_pay) {
-        printf("payments: %ld have a tournament_id that is not their registration's\n", bad_pay);
+    } else if (bad_pay || bad_latest) {
+        if (bad_pay)
+            printf("payments: %ld have a tournament_id that is not their registration's\n",
+                   bad_pay);
+        if (bad_latest)
+            printf("payments: %ld registrations have a payment_id that is not their latest"
+                   " payment's\n",
+                   bad_latest);
         failed = 1;
     } else {
         printf("payments: ok\n");

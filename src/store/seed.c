@@ -2042,12 +2042,20 @@ static int seed_payment_counters(seed_ctx *c)
                         " WHERE r.tournament_id = tournaments.id AND p.status = 'verified')");
 }
 
+/* Each registration's latest payment (migration 0010), from the payments just written. */
+static int seed_payment_latest(seed_ctx *c)
+{
+    return seed_exec(c, "UPDATE registrations SET payment_id = (SELECT max(p.id) FROM payments p"
+                        " WHERE p.registration_id = registrations.id)"
+                        " WHERE id IN (SELECT registration_id FROM payments)");
+}
+
 static int seed_phases(seed_ctx *c)
 {
     if (seed_games_phase(c) < 0 || seed_users_phase(c) < 0 || seed_teams_phase(c) < 0) return -1;
     if (seed_plan(c) < 0 || seed_tournaments_phase(c) < 0) return -1;
     if (seed_registrations_phase(c) < 0 || seed_payments_phase(c) < 0) return -1;
-    if (seed_payment_counters(c) < 0) return -1;
+    if (seed_payment_counters(c) < 0 || seed_payment_latest(c) < 0) return -1;
     if (seed_matches_phase(c) < 0) return -1;
     /* the standings documents, as the writer keeps them (store_standings.h) */
     int rc = store_standings_rebuild_all(c->conn);

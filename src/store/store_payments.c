@@ -81,16 +81,28 @@ int store_payments_list(db_conn *c, arena *a, const store_plist *f, st_payment *
     return STORE_OK;
 }
 
-int store_payments_check(db_conn *c, long *bad)
+/* The one count a check query answers. */
+static int store_pay_count(db_conn *c, query_slot slot, const char *sql, long *out)
 {
-    *bad = 0;
-    sqlite3_stmt *st = db_stmt(c, Q_PAY_CHECK,
-                               "SELECT count(*) FROM payments p JOIN registrations r ON r.id ="
-                               " p.registration_id WHERE p.tournament_id <> r.tournament_id");
-    if (!st) return STORE_ERROR;
-    if (sqlite3_step(st) != SQLITE_ROW) return STORE_ERROR;
-    *bad = (long)sqlite3_column_int64(st, 0);
+    *out = 0;
+    sqlite3_stmt *st = db_stmt(c, slot, sql);
+    if (!st || sqlite3_step(st) != SQLITE_ROW) return STORE_ERROR;
+    *out = (long)sqlite3_column_int64(st, 0);
     return STORE_OK;
+}
+
+int store_payments_check(db_conn *c, long *bad_tournament, long *bad_latest)
+{
+    *bad_latest = 0;
+    int rc = store_pay_count(c, Q_PAY_CHECK,
+                             "SELECT count(*) FROM payments p JOIN registrations r ON r.id ="
+                             " p.registration_id WHERE p.tournament_id <> r.tournament_id",
+                             bad_tournament);
+    if (rc != STORE_OK) return rc;
+    return store_pay_count(c, Q_PAY_CHECK_LATEST,
+                           "SELECT count(*) FROM registrations r WHERE r.payment_id IS NOT"
+                           " (SELECT max(p.id) FROM payments p WHERE p.registration_id = r.id)",
+                           bad_latest);
 }
 
 /* The registration a payment is for, with what the rules need. */
@@ -153,6 +165,12 @@ int store_payment_insert(db_conn *w, void *arg)
     }
     if (rc != SQLITE_DONE) return STORE_ERROR;
     pn->id = sqlite3_last_insert_rowid(db_handle(w));
+    /* the registration names its latest payment (migration 0010) */
+    st = db_stmt(w, Q_PAY_REG_LATEST, "UPDATE registrations SET payment_id = ?2 WHERE id = ?1");
+    if (!st) return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, pn->registration_id);
+    sqlite3_bind_int64(st, 2, pn->id);
+    if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db_handle(w)) != 1) return STORE_ERROR;
     return store_payment_counters(w, tid, +1, 0, pn->now);
 }
 

@@ -16,9 +16,11 @@ typedef struct store_plist {
 /* A tournament's payments in creation order, with who paid. One query. */
 int store_payments_list(db_conn *c, arena *a, const store_plist *f, st_payment **out, int *n);
 
-/* For `tourneyd check`: *bad = the payments whose tournament_id (written with the payment,
- * migration 0009) is not their registration's. */
-int store_payments_check(db_conn *c, long *bad);
+/* For `tourneyd check`, of what is written beside a payment: *bad_tournament = the payments
+ * whose tournament_id (migration 0009) is not their registration's; *bad_latest = the
+ * registrations whose payment_id (migration 0010) is not the id of their latest payment
+ * (NULL without one). */
+int store_payments_check(db_conn *c, long *bad_tournament, long *bad_latest);
 
 typedef struct store_pay_new {
     int64_t registration_id, amount_cents, now;

@@ -7,8 +7,8 @@
 #define CHECK_IN_WINDOW_S 3600
 
 /* Columns of one registration row, in the order store_reg_row reads them. The latest
- * payment is found through the payments(registration_id, status) index per row inside
- * the one query. */
+ * payment is the one registrations.payment_id names (migration 0010): one seek by id,
+ * none for a registration without a payment. */
 #define R_COLS                                                                                     \
     "r.id, r.tournament_id, t.slug, t.name, t.organizer_id, u.id, u.username, u.display_name,"     \
     " r.team_id, tm.name, tm.tag, r.status, r.seed, r.created_at, r.checked_in_at, p.id,"          \
@@ -16,8 +16,7 @@
 #define R_FROM                                                                                     \
     " FROM registrations r JOIN tournaments t ON t.id = r.tournament_id"                           \
     " JOIN users u ON u.id = r.user_id LEFT JOIN teams tm ON tm.id = r.team_id"                    \
-    " LEFT JOIN payments p ON p.id = (SELECT max(id) FROM payments"                                \
-    " WHERE registration_id = r.id)"
+    " LEFT JOIN payments p ON p.id = r.payment_id"
 
 static int store_reg_row(sqlite3_stmt *st, arena *a, st_registration *r)
 {

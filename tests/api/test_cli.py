@@ -366,3 +366,33 @@ def test_migration_9_gives_every_payment_its_registrations_tournament(tmp_path):
         c.execute("UPDATE payments SET tournament_id = ? WHERE id = ?", (tid + 1, pid))
     r = run("check", "--db", db)
     assert r.returncode == 1 and "payments: 1 have" in r.stdout, r.stdout
+
+
+def test_migration_10_names_each_registrations_latest_payment(tmp_path):
+    """0010 adds registrations.payment_id and fills it with each registration's latest
+    payment; a new payment updates it; check fails on a registration that names another."""
+    db = str(tmp_path / "m.db")
+    r = run("seed", "--scale", "0.05", "--rng-seed", "6", "--db", db, timeout=120)
+    assert r.returncode == 0, r.stderr
+    latest_q = ("SELECT count(*), sum(r.payment_id IS NOT (SELECT max(p.id) FROM payments p"
+                " WHERE p.registration_id = r.id)), count(r.payment_id) FROM registrations r")
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        seeded = c.execute(latest_q).fetchone()
+    assert seeded[0] > 0 and seeded[1] == 0 and seeded[2] > 0
+    latest = schema_version(db)
+    assert run("migrate", "down", str(latest - 9), "--db", db).returncode == 0
+    assert schema_version(db) == 9
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        cols = [row[1] for row in c.execute("PRAGMA table_info(registrations)")]
+    assert "payment_id" not in cols
+    assert run("migrate", "up", "--db", db).returncode == 0
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        assert c.execute(latest_q).fetchone() == seeded
+    r = run("check", "--db", db)
+    assert r.returncode == 0 and "payments: ok" in r.stdout, r.stdout
+    with sqlite3.connect(db) as c:
+        rid = c.execute("SELECT id FROM registrations WHERE payment_id IS NOT NULL"
+                        " LIMIT 1").fetchone()[0]
+        c.execute("UPDATE registrations SET payment_id = NULL WHERE id = ?", (rid,))
+    r = run("check", "--db", db)
+    assert r.returncode == 1 and "payments: 1 registrations have a payment_id" in r.stdout, r.stdout
