@@ -570,6 +570,18 @@ static int cmd_check(int argc, char **argv)
     } else {
         printf("payments: ok\n");
     }
+    long bad_t = 0;
+    if (store_tournaments_check_counters(c, &checked, &bad_t, &first_bad) != STORE_OK) {
+        printf("counters: cannot read: %s\n", sqlite3_errmsg(db));
+        failed = 1;
+    } else if (bad_t) {
+        printf("counters: %ld of %ld tournaments differ from their registrations and payments"
+               " (first: id %lld)\n",
+               bad_t, checked, (long long)first_bad);
+        failed = 1;
+    } else {
+        printf("counters: ok (%ld tournaments)\n", checked);
+    }
     db_release(c);
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     db_close(c);
@@ -584,7 +596,7 @@ static void usage(FILE *f)
                "  migrate   up | down [N] | status: manage the database schema\n"
                "  seed      fill a database with deterministic demo data\n"
                "  user      create [--admin] NAME: add a user (password on stdin)\n"
-               "  check     verify a database (integrity, stored standings, payments)\n\n"
+               "  check     verify a database (integrity, stored standings, payments, counters)\n\n"
                "'tourneyd COMMAND --help' shows a command's options.\n");
 }
 

@@ -35,6 +35,7 @@ typedef enum {
     Q_T_UPDATE,
     Q_T_SET_STATUS,
     Q_T_DELETE,
+    Q_T_CHECK_COUNTERS,
     Q_CATALOG_BUMP,
     Q_PING,
     Q_TEAM_GET,

@@ -492,3 +492,31 @@ int store_tournament_hot_slugs(db_conn *c, arena *a, int max, const char ***out,
     *n = count;
     return STORE_OK;
 }
+
+int store_tournaments_check_counters(db_conn *c, long *checked, long *bad, int64_t *first_bad)
+{
+    *checked = *bad = 0;
+    *first_bad = 0;
+    /* one range of registrations_tournament_status or payments_tournament_status each */
+    sqlite3_stmt *st =
+        db_stmt(c, Q_T_CHECK_COUNTERS,
+                "SELECT count(*), coalesce(sum(bad), 0), min(CASE WHEN bad THEN id END) FROM"
+                " (SELECT t.id, (t.n_pending IS NOT (SELECT count(*) FROM registrations r"
+                " WHERE r.tournament_id = t.id AND r.status = 'pending')"
+                " OR t.n_confirmed IS NOT (SELECT count(*) FROM registrations r"
+                " WHERE r.tournament_id = t.id AND r.status = 'confirmed')"
+                " OR t.n_checked_in IS NOT (SELECT count(*) FROM registrations r"
+                " WHERE r.tournament_id = t.id AND r.status = 'checked_in')"
+                " OR t.n_cancelled IS NOT (SELECT count(*) FROM registrations r"
+                " WHERE r.tournament_id = t.id AND r.status = 'cancelled')"
+                " OR t.n_payments_pending IS NOT (SELECT count(*) FROM payments p"
+                " WHERE p.tournament_id = t.id AND p.status = 'pending')"
+                " OR t.revenue_verified_cents IS NOT (SELECT coalesce(sum(p.amount_cents), 0)"
+                " FROM payments p WHERE p.tournament_id = t.id AND p.status = 'verified')) AS bad"
+                " FROM tournaments t)");
+    if (!st || sqlite3_step(st) != SQLITE_ROW) return STORE_ERROR;
+    *checked = (long)sqlite3_column_int64(st, 0);
+    *bad = (long)sqlite3_column_int64(st, 1);
+    *first_bad = sqlite3_column_int64(st, 2);
+    return STORE_OK;
+}

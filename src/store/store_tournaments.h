@@ -83,4 +83,10 @@ int store_tournament_delete(db_conn *w, void *store_tdelete_arg);
  * writer calls it just before COMMIT. */
 int store_catalog_flush(db_conn *w);
 
+/* For `tourneyd check`: *bad = the tournaments whose counters (registrations by status,
+ * pending payments, verified revenue; the writer keeps them with every change) differ
+ * from a count of their registrations and payments, first_bad the lowest such id (0
+ * when none), *checked the tournaments looked at. */
+int store_tournaments_check_counters(db_conn *c, long *checked, long *bad, int64_t *first_bad);
+
 #endif

@@ -396,3 +396,22 @@ def test_migration_10_names_each_registrations_latest_payment(tmp_path):
         c.execute("UPDATE registrations SET payment_id = NULL WHERE id = ?", (rid,))
     r = run("check", "--db", db)
     assert r.returncode == 1 and "payments: 1 registrations have a payment_id" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("column", ["n_pending", "n_confirmed", "n_checked_in", "n_cancelled",
+                                    "n_payments_pending", "revenue_verified_cents"])
+def test_check_compares_every_tournament_counter_with_its_rows(tmp_path, column):
+    """check recounts each tournament's registrations by status, pending payments and
+    verified revenue; one counter off by one in one tournament fails it, naming it."""
+    db = str(tmp_path / "c.db")
+    r = run("seed", "--scale", "0.05", "--rng-seed", "7", "--db", db, timeout=120)
+    assert r.returncode == 0, r.stderr
+    r = run("check", "--db", db)
+    assert r.returncode == 0 and "counters: ok (" in r.stdout, r.stdout
+    with sqlite3.connect(db) as c:
+        tid = c.execute(f"SELECT id FROM tournaments WHERE {column} > 0 ORDER BY id DESC"
+                        " LIMIT 1").fetchone()[0]
+        c.execute(f"UPDATE tournaments SET {column} = {column} - 1 WHERE id = ?", (tid,))
+    r = run("check", "--db", db)
+    assert r.returncode == 1, r.stdout
+    assert "counters: 1 of " in r.stdout and f"(first: id {tid})" in r.stdout, r.stdout
