@@ -100,6 +100,7 @@ static void leaderboard_refresh(void)
 static void *leaderboard_main(void *unused)
 {
     (void)unused;
+    (void)pthread_setname_np(pthread_self(), "leaderboard"); /* top -H, perf: a hint only */
     for (;;) {
         leaderboard_refresh();
         pthread_mutex_lock(&lb.lock);

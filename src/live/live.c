@@ -967,6 +967,7 @@ static void live_tick(live_shard *sh)
 static void *live_main(void *arg)
 {
     live_shard *sh = arg;
+    (void)pthread_setname_np(pthread_self(), "live"); /* top -H, perf: a hint only */
     struct epoll_event evs[LIVE_MAX_EVENTS];
     sh->now_ns = time_mono_ns();
     uint64_t next_tick = sh->now_ns + live.tick_ns;

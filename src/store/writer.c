@@ -164,6 +164,7 @@ static void writer_maintenance(void)
 static void *writer_main(void *unused)
 {
     (void)unused;
+    (void)pthread_setname_np(pthread_self(), "writer"); /* top -H, perf: a hint only */
     wjob *batch[WRITER_MAX_BATCH];
     pthread_mutex_lock(&wr.lock);
     for (;;) {
