@@ -139,6 +139,8 @@ typedef enum {
     DB_CH_MATCH,      /* one match row (inserted, updated or deleted) */
     DB_CH_USER,       /* the set of registrations a user's dashboard lists */
     DB_CH_GAME,       /* a game's leaderboard snapshot */
+    DB_CH_STANDINGS,  /* tournament id's stored standings are built from its matches as the
+                         notes before this one left them (store_standings_keep) */
 } db_change_kind;
 typedef struct {
     db_change_kind kind;

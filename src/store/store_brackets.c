@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "store/store_registrations.h"
+#include "store/store_standings.h"
 #include "store/store_tournaments.h"
 
 static void store_bracket_options(sqlite3_stmt *st, int first, bracket_options *o)
@@ -530,6 +531,8 @@ int store_match_result(db_conn *w, void *arg)
     res->completed = bracket_complete(&sb.b);
     rc = store_br_touch(w, tid, res->completed ? TSTATUS_COMPLETED : TSTATUS_LIVE,
                         bracket_current_round(&sb.b), res->now);
+    /* the standings from the bracket in hand: the writer need not load it again */
+    if (rc == STORE_OK) rc = store_standings_keep(w, tid, &sb);
 out:
     store_bracket_free(&sb);
     arena_free(a);

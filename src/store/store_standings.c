@@ -6,10 +6,12 @@
  * stores the result. The writer calls store_standings_refresh for every tournament whose
  * matches a batch changed (the DB_CH_MATCH notes), before COMMIT, so the document is
  * exact by construction: no match changes without its tournament's document being
- * rebuilt in the same transaction. Names are rendered into the document: a participant's
- * name (team name, or display name) has no write path after registration; one that adds
- * such a path must refresh the tournaments the name appears in. `tourneyd check`
- * compares every document with a fresh build (store_standings_check). */
+ * rebuilt in the same transaction. A result, which holds the bracket it just saved,
+ * stores the document itself (store_standings_keep) and the writer skips that rebuild
+ * unless a later note of the batch touches the tournament. Names are rendered into the document: a
+ * participant's name (team name, or display name) has no write path after registration; one that
+ * adds such a path must refresh the tournaments the name appears in. `tourneyd check` compares
+ * every document with a fresh build (store_standings_check). */
 #include "store/store_standings.h"
 
 #include <stdlib.h>
@@ -51,42 +53,46 @@ static void store_standings_row(jw *w, const standing *s, const int64_t *reg_ids
     jw_obj_end(w);
 }
 
-int store_standings_build(db_conn *c, arena *a, int64_t tid, st_standings *out)
+/* The document of a bracket already in memory (the names are read here). */
+static int store_standings_of(db_conn *c, arena *a, int64_t tid, const st_bracket *sb,
+                              st_standings *out)
 {
     memset(out, 0, sizeof *out);
     out->items = "[]";
     out->len = 2;
-    st_bracket sb;
-    int rc = store_bracket_load(c, a, tid, &sb);
-    if (rc != STORE_OK) {
-        store_bracket_free(&sb);
-        return rc;
-    }
-    int n = sb.b.n;
-    if (n == 0) {
-        store_bracket_free(&sb);
-        return STORE_OK;
-    }
-    rc = STORE_ERROR;
+    int n = sb->b.n;
+    if (n == 0) return STORE_OK;
     standing *rows = arena_alloc(a, sizeof(standing) * (size_t)n);
     const char **names = arena_alloc(a, sizeof(char *) * (size_t)n);
-    if (!rows || !names || standings_compute(&sb.b, rows) != 0) goto out;
-    if ((rc = store_bracket_names(c, a, tid, names, n)) != STORE_OK) goto out;
-    rc = STORE_ERROR;
+    if (!rows || !names || standings_compute(&sb->b, rows) != 0) return STORE_ERROR;
+    int rc = store_bracket_names(c, a, tid, names, n);
+    if (rc != STORE_OK) return rc;
     buf b;
     buf_init(&b, a, (size_t)n * 300);
     jw w;
     jw_init(&w, &b);
     jw_arr_begin(&w);
-    for (int i = 0; i < n; i++) store_standings_row(&w, &rows[i], sb.reg_ids, names);
+    for (int i = 0; i < n; i++) store_standings_row(&w, &rows[i], sb->reg_ids, names);
     jw_arr_end(&w);
-    if (!jw_ok(&w) || b.oom) goto out;
+    if (!jw_ok(&w) || b.oom) return STORE_ERROR;
     out->items = b.data;
     out->len = b.len;
     out->participants = n;
-    out->complete = bracket_complete(&sb.b);
-    rc = STORE_OK;
-out:
+    out->complete = bracket_complete(&sb->b);
+    return STORE_OK;
+}
+
+int store_standings_build(db_conn *c, arena *a, int64_t tid, st_standings *out)
+{
+    st_bracket sb;
+    int rc = store_bracket_load(c, a, tid, &sb);
+    if (rc == STORE_OK) {
+        rc = store_standings_of(c, a, tid, &sb, out);
+    } else {
+        memset(out, 0, sizeof *out);
+        out->items = "[]";
+        out->len = 2;
+    }
     store_bracket_free(&sb);
     return rc;
 }
@@ -145,6 +151,18 @@ int store_standings_refresh(db_conn *w, int64_t tid)
     if (rc == STORE_NOT_FOUND) rc = STORE_OK; /* deleted: the empty document, removed */
     if (rc == STORE_OK) rc = store_standings_put(w, tid, &s);
     arena_free(a);
+    return rc;
+}
+
+int store_standings_keep(db_conn *w, int64_t tid, const st_bracket *sb)
+{
+    arena *a = arena_new(65536);
+    if (!a) return STORE_ERROR;
+    st_standings s;
+    int rc = store_standings_of(w, a, tid, sb, &s);
+    if (rc == STORE_OK) rc = store_standings_put(w, tid, &s);
+    arena_free(a);
+    if (rc == STORE_OK) db_note(w, DB_CH_STANDINGS, tid, 0);
     return rc;
 }
 

@@ -8,6 +8,8 @@
 
 #include "store/store.h"
 
+struct st_bracket; /* store_brackets.h */
+
 typedef struct st_standings {
     bool complete;
     int participants;
@@ -27,6 +29,11 @@ int store_standings_build(db_conn *c, arena *a, int64_t tournament_id, st_standi
 /* Writer: rebuilds and stores the document of one tournament (removes it when the
  * tournament has no bracket). */
 int store_standings_refresh(db_conn *w, int64_t tournament_id);
+
+/* Writer, in a job that holds a tournament's bracket as it just saved it (a result):
+ * stores the document built from that bracket and notes DB_CH_STANDINGS, so the rebuild
+ * before COMMIT skips the tournament unless a later note of the batch touches it. */
+int store_standings_keep(db_conn *w, int64_t tournament_id, const struct st_bracket *sb);
 
 /* Writer: rebuilds every tournament's document (migration, seeding). */
 int store_standings_rebuild_all(db_conn *w);

@@ -72,14 +72,31 @@ static void writer_publish(bool catalog)
         case DB_CH_GAME:
             versions_bump(DEP_GAME, ch[i].id);
             break;
+        case DB_CH_STANDINGS: /* the DB_CH_MATCH notes before it raised the tournament */
+            break;
         }
     }
     if (wr.listener && (n > 0 || lost)) wr.listener(wr.conn, ch, n, wr.listener_arg);
 }
 
+/* Whether the last note of the batch about tournament tid says its standings are
+ * already stored (DB_CH_STANDINGS): nothing about it changed after that. */
+static bool writer_standings_kept(const db_change *ch, size_t n, int64_t tid)
+{
+    for (size_t i = n; i-- > 0;) {
+        const db_change *c = &ch[i];
+        if (c->kind == DB_CH_STANDINGS && c->id == tid) return true;
+        if ((c->kind == DB_CH_MATCH && c->parent == tid) ||
+            (c->kind == DB_CH_TOURNAMENT && c->id == tid))
+            return false;
+    }
+    return false;
+}
+
 /* Before COMMIT: rebuilds the standings document of every tournament whose matches the
  * batch changed (the DB_CH_MATCH notes of the jobs that succeeded), so the stored
- * standings commit with the results they come from. */
+ * standings commit with the results they come from; a result that stored them itself
+ * from the bracket it saved (store_standings_keep) is not rebuilt again. */
 static int writer_refresh_standings(void)
 {
     size_t n;
@@ -94,7 +111,7 @@ static int writer_refresh_standings(void)
         bool seen = false;
         for (int k = 0; k < ndone && !seen; k++) seen = done[k] == tid;
         if (seen) continue;
-        rc = store_standings_refresh(wr.conn, tid);
+        if (!writer_standings_kept(ch, n, tid)) rc = store_standings_refresh(wr.conn, tid);
         ch = db_notes(wr.conn, &n, &lost); /* the refresh may not note, but stay safe */
         if (ndone < WRITER_MAX_BATCH) done[ndone++] = tid;
     }
