@@ -8,10 +8,11 @@
  * exact by construction: no match changes without its tournament's document being
  * rebuilt in the same transaction. A result, which holds the bracket it just saved,
  * stores the document itself (store_standings_keep) and the writer skips that rebuild
- * unless a later note of the batch touches the tournament. Names are rendered into the document: a
- * participant's name (team name, or display name) has no write path after registration; one that
- * adds such a path must refresh the tournaments the name appears in. `tourneyd check` compares
- * every document with a fresh build (store_standings_check). */
+ * unless a later note of the batch touches the tournament. Names are rendered into the
+ * document: a participant's name (team name, or display name) has no write path after
+ * registration; one that adds such a path must refresh the tournaments the name appears
+ * in. `tourneyd check` compares every document with a fresh build
+ * (store_standings_check). */
 #include "store/store_standings.h"
 
 #include <stdlib.h>
@@ -53,13 +54,19 @@ static void store_standings_row(jw *w, const standing *s, const int64_t *reg_ids
     jw_obj_end(w);
 }
 
-/* The document of a bracket already in memory (the names are read here). */
-static int store_standings_of(db_conn *c, arena *a, int64_t tid, const st_bracket *sb,
-                              st_standings *out)
+/* The document of a tournament without a bracket. */
+static void store_standings_empty(st_standings *out)
 {
     memset(out, 0, sizeof *out);
     out->items = "[]";
     out->len = 2;
+}
+
+/* The document of a bracket already in memory (the names are read here). */
+static int store_standings_of(db_conn *c, arena *a, int64_t tid, const st_bracket *sb,
+                              st_standings *out)
+{
+    store_standings_empty(out);
     int n = sb->b.n;
     if (n == 0) return STORE_OK;
     standing *rows = arena_alloc(a, sizeof(standing) * (size_t)n);
@@ -86,22 +93,17 @@ int store_standings_build(db_conn *c, arena *a, int64_t tid, st_standings *out)
 {
     st_bracket sb;
     int rc = store_bracket_load(c, a, tid, &sb);
-    if (rc == STORE_OK) {
+    if (rc == STORE_OK)
         rc = store_standings_of(c, a, tid, &sb, out);
-    } else {
-        memset(out, 0, sizeof *out);
-        out->items = "[]";
-        out->len = 2;
-    }
+    else
+        store_standings_empty(out);
     store_bracket_free(&sb);
     return rc;
 }
 
 int store_standings_get(db_conn *c, int64_t tid, st_standings *out)
 {
-    memset(out, 0, sizeof *out);
-    out->items = "[]";
-    out->len = 2;
+    store_standings_empty(out);
     sqlite3_stmt *st =
         db_stmt(c, Q_ST_GET,
                 "SELECT complete, participants, items FROM standings WHERE tournament_id = ?1");
