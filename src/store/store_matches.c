@@ -47,6 +47,7 @@ static st_side store_match_winner(const st_match *m, int64_t w)
                                              : (st_side){0};
 }
 
+/* A row of M_COLS M_FROM: the match with its tournament and both sides joined. */
 static int store_match_row(sqlite3_stmt *st, arena *a, st_match *m)
 {
     int i = 0;
@@ -83,8 +84,19 @@ int store_match_get(db_conn *c, arena *a, int64_t id, st_match *out)
     return store_match_row(st, a, out);
 }
 
-/* Steps every row of st into an arena array (cap: the first guess). */
-static int store_match_rows(sqlite3_stmt *st, arena *a, int cap, st_match **out, int *n)
+/* Reads one row of a match query into m; t is the reader's context (the tournament the
+ * rows belong to, or NULL when every row joins its own). */
+typedef int (*match_row_fn)(sqlite3_stmt *st, arena *a, const st_tournament *t, st_match *m);
+
+static int store_match_row_joined(sqlite3_stmt *st, arena *a, const st_tournament *t, st_match *m)
+{
+    (void)t;
+    return store_match_row(st, a, m);
+}
+
+/* Steps every row of st into an arena array (cap: the first guess), each read by row. */
+static int store_match_rows(sqlite3_stmt *st, arena *a, int cap, match_row_fn row,
+                            const st_tournament *t, st_match **out, int *n)
 {
     int count = 0, rc = SQLITE_ERROR;
     if (cap < 1) cap = 1;
@@ -96,7 +108,7 @@ static int store_match_rows(sqlite3_stmt *st, arena *a, int cap, st_match **out,
             if (!items) return STORE_ERROR;
             cap *= 2;
         }
-        if (store_match_row(st, a, &items[count++]) != STORE_OK) return STORE_ERROR;
+        if (row(st, a, t, &items[count++]) != STORE_OK) return STORE_ERROR;
     }
     if (!items || rc != SQLITE_DONE) return STORE_ERROR;
     *out = items;
@@ -111,7 +123,7 @@ int store_matches_by_ids(db_conn *c, arena *a, const char *ids_json, st_match **
                 "SELECT " M_COLS M_FROM " WHERE m.id IN (SELECT value FROM json_each(?1))");
     if (!st) return STORE_ERROR;
     db_bind_text(st, 1, ids_json);
-    return store_match_rows(st, a, 8, out, n);
+    return store_match_rows(st, a, 8, store_match_row_joined, NULL, out, n);
 }
 
 enum { MF_STATE = 1, MF_ROUND = 2, MF_BRACKET = 4 };
@@ -134,7 +146,8 @@ int store_matches_list(db_conn *c, arena *a, const store_mlist *f, st_match **ou
     if (mask & MF_ROUND) sqlite3_bind_int64(st, 4, f->round);
     if (mask & MF_BRACKET) db_bind_text(st, 5, f->bracket);
     sqlite3_bind_int(st, 6, f->limit);
-    return store_match_rows(st, a, f->limit > 0 ? f->limit : 1, out, n);
+    return store_match_rows(st, a, f->limit > 0 ? f->limit : 1, store_match_row_joined, NULL, out,
+                            n);
 }
 
 /* A side's name and seed, as M_COLS gives them: the team's name for team entries. */
@@ -179,6 +192,27 @@ static int store_side_of_id(db_conn *c, arena *a, const side_map *sm, int64_t id
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
+/* A row of Q_MATCH_ALL: the match alone, its tournament t; the sides' registration ids
+ * only, their names and seeds filled in once every row is read. */
+static int store_match_row_bare(sqlite3_stmt *st, arena *a, const st_tournament *t, st_match *m)
+{
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(st, 0);
+    m->tournament_id = t->id;
+    m->tournament_slug = t->slug;
+    m->organizer_id = t->organizer_id;
+    m->tournament_status = t->status;
+    m->bracket = db_col_text(st, 1, a);
+    m->round = sqlite3_column_int64(st, 2);
+    m->position = sqlite3_column_int64(st, 3);
+    m->state = db_col_text(st, 4, a);
+    m->p1.registration_id = sqlite3_column_int64(st, 5);
+    m->p2.registration_id = sqlite3_column_int64(st, 6);
+    m->winner.registration_id = sqlite3_column_int64(st, 7);
+    store_match_tail(st, 8, m);
+    return m->bracket && m->state ? STORE_OK : STORE_ERROR;
+}
+
 int store_matches_all(db_conn *c, arena *a, const st_tournament *t, st_match **out, int *n)
 {
     *out = NULL;
@@ -192,35 +226,9 @@ int store_matches_all(db_conn *c, arena *a, const st_tournament *t, st_match **o
         ", m.round, m.position, m.id");
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, t->id);
-    int cap = 64, count = 0, rc;
-    st_match *items = arena_alloc(a, sizeof(st_match) * (size_t)cap);
-    while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            items = arena_grow(a, items, sizeof(st_match) * (size_t)count,
-                               sizeof(st_match) * (size_t)cap * 2);
-            if (!items) return STORE_ERROR;
-            cap *= 2;
-        }
-        st_match *m = &items[count];
-        memset(m, 0, sizeof *m);
-        m->id = sqlite3_column_int64(st, 0);
-        m->tournament_id = t->id;
-        m->tournament_slug = t->slug;
-        m->organizer_id = t->organizer_id;
-        m->tournament_status = t->status;
-        m->bracket = db_col_text(st, 1, a);
-        m->round = sqlite3_column_int64(st, 2);
-        m->position = sqlite3_column_int64(st, 3);
-        m->state = db_col_text(st, 4, a);
-        /* the sides' registration ids only, names and seeds once every row is read */
-        m->p1.registration_id = sqlite3_column_int64(st, 5);
-        m->p2.registration_id = sqlite3_column_int64(st, 6);
-        m->winner.registration_id = sqlite3_column_int64(st, 7);
-        store_match_tail(st, 8, m);
-        if (!m->bracket || !m->state) return STORE_ERROR;
-        count++;
-    }
-    if (!items || rc != SQLITE_DONE) return STORE_ERROR;
+    st_match *items;
+    int count, rc = store_match_rows(st, a, 64, store_match_row_bare, t, &items, &count);
+    if (rc != STORE_OK) return rc;
     if (count > 0) {
         sqlite3_stmt *ss =
             db_stmt(c, Q_MATCH_SIDES,
