@@ -341,19 +341,25 @@ def test_migration_8_builds_the_standings_of_started_tournaments(tmp_path):
     assert run("check", "--db", db).returncode == 0
 
 
+def migrate_down_to_and_up(db, version, table, column):
+    """Migrates db down to schema `version`, checks that table.column (added by the next
+    migration) is gone, then migrates up to the latest schema again."""
+    latest = schema_version(db)
+    assert run("migrate", "down", str(latest - version), "--db", db).returncode == 0
+    assert schema_version(db) == version
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        cols = [row[1] for row in c.execute(f"PRAGMA table_info({table})")]
+    assert column not in cols
+    assert run("migrate", "up", "--db", db).returncode == 0
+
+
 def test_migration_9_gives_every_payment_its_registrations_tournament(tmp_path):
     """0009 adds payments.tournament_id and fills it from each payment's registration;
     check verifies it, and fails on a payment whose tournament is not its registration's."""
     db = str(tmp_path / "m.db")
     r = run("seed", "--scale", "0.05", "--rng-seed", "5", "--db", db, timeout=120)
     assert r.returncode == 0, r.stderr
-    latest = schema_version(db)
-    assert run("migrate", "down", str(latest - 8), "--db", db).returncode == 0
-    assert schema_version(db) == 8
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-        cols = [row[1] for row in c.execute("PRAGMA table_info(payments)")]
-    assert "tournament_id" not in cols
-    assert run("migrate", "up", "--db", db).returncode == 0
+    migrate_down_to_and_up(db, 8, "payments", "tournament_id")
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
         n, wrong = c.execute(
             "SELECT count(*), sum(p.tournament_id <> r.tournament_id) FROM payments p"
@@ -379,13 +385,7 @@ def test_migration_10_names_each_registrations_latest_payment(tmp_path):
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
         seeded = c.execute(latest_q).fetchone()
     assert seeded[0] > 0 and seeded[1] == 0 and seeded[2] > 0
-    latest = schema_version(db)
-    assert run("migrate", "down", str(latest - 9), "--db", db).returncode == 0
-    assert schema_version(db) == 9
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-        cols = [row[1] for row in c.execute("PRAGMA table_info(registrations)")]
-    assert "payment_id" not in cols
-    assert run("migrate", "up", "--db", db).returncode == 0
+    migrate_down_to_and_up(db, 9, "registrations", "payment_id")
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
         assert c.execute(latest_q).fetchone() == seeded
     r = run("check", "--db", db)
