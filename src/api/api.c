@@ -108,7 +108,7 @@ typedef struct api_reqstate {
     uint64_t epoch0;
     int64_t expires;
     dep *deps;
-    size_t ndeps, deps_cap;
+    int ndeps, deps_cap;
 } api_reqstate;
 
 static api_reqstate *api_state(req *r)
@@ -327,17 +327,13 @@ void api_cache_dep(req *r, dep_kind kind, int64_t id)
 {
     api_reqstate *s = req_app(r);
     if (!s || !s->caching) return;
-    if (s->ndeps == s->deps_cap) {
-        size_t cap = s->deps_cap ? s->deps_cap * 2 : 8;
-        dep *grown =
-            arena_grow(req_arena(r), s->deps, s->deps_cap * sizeof(dep), cap * sizeof(dep));
-        if (!grown) {
-            s->deps_lost = true;
-            return;
-        }
-        s->deps = grown;
-        s->deps_cap = cap;
+    if (!s->deps) s->deps_cap = 8;
+    dep *deps = arena_reserve(req_arena(r), s->deps, s->ndeps, &s->deps_cap, sizeof *deps);
+    if (!deps) {
+        s->deps_lost = true;
+        return;
     }
+    s->deps = deps;
     s->deps[s->ndeps++] = versions_dep(kind, id);
 }
 

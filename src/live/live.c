@@ -1195,7 +1195,7 @@ static int live_read_commit(db_conn *w, live_event *e, const db_change *ch, size
     if (!live_idmap_init(&tours, a, n) || !live_idmap_init(&seen, a, n)) return STORE_ERROR;
     /* pass 1: subscribed tournaments in first-appearance order, their matches counted */
     int cap = 4;
-    e->t = arena_calloc(a, (size_t)cap, sizeof *e->t);
+    e->t = arena_reserve(a, NULL, 0, &cap, sizeof *e->t);
     int64_t *order = arena_alloc(a, sizeof *order * n); /* each match once, in write order */
     int *order_t = arena_alloc(a, sizeof *order_t * n);
     if (!e->t || !order || !order_t) return STORE_ERROR;
@@ -1206,15 +1206,10 @@ static int live_read_commit(db_conn *w, live_event *e, const db_change *ch, size
         bool fresh;
         int *ti = live_idmap_put(&tours, tid, &fresh);
         if (fresh) {
-            if (e->nt == cap) {
-                e->t =
-                    arena_grow(a, e->t, sizeof *e->t * (size_t)cap, sizeof *e->t * (size_t)cap * 2);
-                if (!e->t) return STORE_ERROR;
-                memset(e->t + cap, 0, sizeof *e->t * (size_t)cap);
-                cap *= 2;
-            }
+            e->t = arena_reserve(a, e->t, e->nt, &cap, sizeof *e->t);
+            if (!e->t) return STORE_ERROR;
             *ti = e->nt;
-            e->t[e->nt++].tid = tid;
+            e->t[e->nt++] = (live_tchange){.tid = tid};
         }
         if (ch[i].kind != DB_CH_MATCH) continue;
         int t_index = *ti;

@@ -103,18 +103,13 @@ int store_bracket_load(db_conn *c, arena *a, int64_t tid, st_bracket *out)
     typedef struct row_sides {
         int64_t p1, p2, winner;
     } row_sides;
-    int cap = 64, count = 0;
-    bmatch *ms = arena_alloc(a, sizeof(bmatch) * (size_t)cap);
-    row_sides *sides = arena_alloc(a, sizeof(row_sides) * (size_t)cap);
+    int cap = 64, sides_cap = 64, count = 0;
+    bmatch *ms = arena_reserve(a, NULL, 0, &cap, sizeof *ms);
+    row_sides *sides = arena_reserve(a, NULL, 0, &sides_cap, sizeof *sides);
     while (ms && sides && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            ms =
-                arena_grow(a, ms, sizeof(bmatch) * (size_t)count, sizeof(bmatch) * (size_t)cap * 2);
-            sides = arena_grow(a, sides, sizeof(row_sides) * (size_t)count,
-                               sizeof(row_sides) * (size_t)cap * 2);
-            if (!ms || !sides) return STORE_ERROR;
-            cap *= 2;
-        }
+        ms = arena_reserve(a, ms, count, &cap, sizeof *ms);
+        sides = arena_reserve(a, sides, count, &sides_cap, sizeof *sides);
+        if (!ms || !sides) return STORE_ERROR;
         bmatch *m = &ms[count];
         memset(m, 0, sizeof *m);
         m->id = sqlite3_column_int64(st, 0);
@@ -345,14 +340,10 @@ static int store_entrants(db_conn *w, arena *a, int64_t tid, int which, int64_t 
     sqlite3_bind_int64(st, 1, tid);
     sqlite3_bind_int(st, 2, which);
     int cap = 64, count = 0, rc = SQLITE_ERROR;
-    int64_t *ids = arena_alloc(a, sizeof(int64_t) * (size_t)cap);
+    int64_t *ids = arena_reserve(a, NULL, 0, &cap, sizeof *ids);
     while (ids && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            ids = arena_grow(a, ids, sizeof(int64_t) * (size_t)count,
-                             sizeof(int64_t) * (size_t)cap * 2);
-            if (!ids) return STORE_ERROR;
-            cap *= 2;
-        }
+        ids = arena_reserve(a, ids, count, &cap, sizeof *ids);
+        if (!ids) return STORE_ERROR;
         ids[count++] = sqlite3_column_int64(st, 0);
     }
     if (!ids || rc != SQLITE_DONE) return STORE_ERROR;

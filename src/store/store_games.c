@@ -17,15 +17,11 @@ int store_games_list(db_conn *c, arena *a, st_game **out, int *n)
         db_stmt(c, Q_GAME_LIST, "SELECT id, slug, name, team_size FROM games ORDER BY name, id");
     if (!st) return STORE_ERROR;
     int cap = 32, count = 0;
-    st_game *items = arena_alloc(a, sizeof(st_game) * (size_t)cap);
-    int rc;
+    st_game *items = arena_reserve(a, NULL, 0, &cap, sizeof *items);
+    int rc = SQLITE_ERROR;
     while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            items = arena_grow(a, items, sizeof(st_game) * (size_t)count,
-                               sizeof(st_game) * (size_t)cap * 2);
-            if (!items) return STORE_ERROR;
-            cap *= 2;
-        }
+        items = arena_reserve(a, items, count, &cap, sizeof *items);
+        if (!items) return STORE_ERROR;
         store_game_row(st, a, &items[count++]);
     }
     if (!items || rc != SQLITE_DONE) return STORE_ERROR;

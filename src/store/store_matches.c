@@ -99,15 +99,10 @@ static int store_match_rows(sqlite3_stmt *st, arena *a, int cap, match_row_fn ro
                             const st_tournament *t, st_match **out, int *n)
 {
     int count = 0, rc = SQLITE_ERROR;
-    if (cap < 1) cap = 1;
-    st_match *items = arena_alloc(a, sizeof(st_match) * (size_t)cap);
+    st_match *items = arena_reserve(a, NULL, 0, &cap, sizeof *items);
     while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            items = arena_grow(a, items, sizeof(st_match) * (size_t)count,
-                               sizeof(st_match) * (size_t)cap * 2);
-            if (!items) return STORE_ERROR;
-            cap *= 2;
-        }
+        items = arena_reserve(a, items, count, &cap, sizeof *items);
+        if (!items) return STORE_ERROR;
         if (row(st, a, t, &items[count++]) != STORE_OK) return STORE_ERROR;
     }
     if (!items || rc != SQLITE_DONE) return STORE_ERROR;
@@ -236,15 +231,11 @@ int store_matches_all(db_conn *c, arena *a, const st_tournament *t, st_match **o
                     " WHERE r.tournament_id = ?1 AND r.seed IS NOT NULL ORDER BY r.id");
         if (!ss) return STORE_ERROR;
         sqlite3_bind_int64(ss, 1, t->id);
-        side_map sm = {arena_alloc(a, sizeof(st_side) * 64), 0};
         int scap = 64;
+        side_map sm = {arena_reserve(a, NULL, 0, &scap, sizeof(st_side)), 0};
         while (sm.v && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
-            if (sm.n == scap) {
-                sm.v = arena_grow(a, sm.v, sizeof(st_side) * (size_t)sm.n,
-                                  sizeof(st_side) * (size_t)scap * 2);
-                if (!sm.v) return STORE_ERROR;
-                scap *= 2;
-            }
+            sm.v = arena_reserve(a, sm.v, sm.n, &scap, sizeof *sm.v);
+            if (!sm.v) return STORE_ERROR;
             sm.v[sm.n++] = (st_side){sqlite3_column_int64(ss, 0), db_col_text(ss, 1, a),
                                      sqlite3_column_int64(ss, 2)};
         }

@@ -47,16 +47,11 @@ static int store_reg_row(sqlite3_stmt *st, arena *a, st_registration *r)
 static int store_reg_rows(sqlite3_stmt *st, arena *a, int cap, st_registration **out, int *n,
                           void (*extra)(sqlite3_stmt *, int, arena *, st_registration *))
 {
-    if (cap < 1) cap = 1;
-    st_registration *items = arena_alloc(a, sizeof(st_registration) * (size_t)cap);
+    st_registration *items = arena_reserve(a, NULL, 0, &cap, sizeof *items);
     int count = 0, rc = SQLITE_ERROR;
     while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            items = arena_grow(a, items, sizeof(st_registration) * (size_t)count,
-                               sizeof(st_registration) * (size_t)cap * 2);
-            if (!items) return STORE_ERROR;
-            cap *= 2;
-        }
+        items = arena_reserve(a, items, count, &cap, sizeof *items);
+        if (!items) return STORE_ERROR;
         int next = store_reg_row(st, a, &items[count]);
         if (next < 0) return STORE_ERROR;
         if (extra) extra(st, next, a, &items[count]);

@@ -30,14 +30,10 @@ int store_team_get(db_conn *c, arena *a, int64_t id, st_team *out)
     if (!st) return STORE_ERROR;
     sqlite3_bind_int64(st, 1, id);
     int cap = 8;
-    out->members = arena_alloc(a, sizeof(st_user_ref) * (size_t)cap);
+    out->members = arena_reserve(a, NULL, 0, &cap, sizeof *out->members);
     while (out->members && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->nmembers == cap) {
-            out->members = arena_grow(a, out->members, sizeof(st_user_ref) * (size_t)cap,
-                                      sizeof(st_user_ref) * (size_t)cap * 2);
-            if (!out->members) return STORE_ERROR;
-            cap *= 2;
-        }
+        out->members = arena_reserve(a, out->members, out->nmembers, &cap, sizeof *out->members);
+        if (!out->members) return STORE_ERROR;
         st_user_ref *m = &out->members[out->nmembers++];
         m->id = sqlite3_column_int64(st, 0);
         m->username = db_col_text(st, 1, a);

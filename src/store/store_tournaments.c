@@ -59,16 +59,11 @@ static void store_t_row(sqlite3_stmt *st, arena *a, st_tournament *t)
 /* Steps every row into an arena array. */
 static int store_t_rows(sqlite3_stmt *st, arena *a, int cap, st_tournament **out, int *n)
 {
-    if (cap < 1) cap = 1;
-    st_tournament *items = arena_alloc(a, sizeof(st_tournament) * (size_t)cap);
+    st_tournament *items = arena_reserve(a, NULL, 0, &cap, sizeof *items);
     int count = 0, rc = SQLITE_ERROR;
     while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            items = arena_grow(a, items, sizeof(st_tournament) * (size_t)count,
-                               sizeof(st_tournament) * (size_t)cap * 2);
-            if (!items) return STORE_ERROR;
-            cap *= 2;
-        }
+        items = arena_reserve(a, items, count, &cap, sizeof *items);
+        if (!items) return STORE_ERROR;
         store_t_row(st, a, &items[count++]);
     }
     if (!items || rc != SQLITE_DONE) return STORE_ERROR;
@@ -152,14 +147,10 @@ static int store_t_state_row(sqlite3_stmt *st, arena *a, st_tournament *t)
 static int store_t_state_rows(sqlite3_stmt *st, arena *a, st_tournament **out, int *n)
 {
     int cap = 16, count = 0, rc = SQLITE_ERROR;
-    st_tournament *items = arena_alloc(a, sizeof(st_tournament) * (size_t)cap);
+    st_tournament *items = arena_reserve(a, NULL, 0, &cap, sizeof *items);
     while (items && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            items = arena_grow(a, items, sizeof(st_tournament) * (size_t)count,
-                               sizeof(st_tournament) * (size_t)cap * 2);
-            if (!items) return STORE_ERROR;
-            cap *= 2;
-        }
+        items = arena_reserve(a, items, count, &cap, sizeof *items);
+        if (!items) return STORE_ERROR;
         if (store_t_state_row(st, a, &items[count++]) != STORE_OK) return STORE_ERROR;
     }
     if (!items || rc != SQLITE_DONE) return STORE_ERROR;

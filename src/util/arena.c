@@ -16,6 +16,7 @@
  * the bump pointer is always aligned. */
 #include "util/arena.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,10 +259,16 @@ size_t arena_used(const arena *a)
     return a->used;
 }
 
-void *arena_grow(arena *a, const void *old, size_t used, size_t new_size)
+void *arena_reserve(arena *a, void *v, int n, int *cap, size_t size)
 {
-    if (used > new_size) return NULL;
-    void *p = arena_alloc(a, new_size);
-    if (p && used) memcpy(p, old, used);
+    if (n < 0 || *cap < 0 || size == 0) return NULL;
+    if (v && n < *cap) return v;
+    if (v ? n > *cap : n > 0) return NULL; /* the caller wrote past the room it had */
+    int room = !v ? (*cap > 0 ? *cap : 1) : (*cap <= INT_MAX / 2 ? *cap * 2 : 0);
+    if (room == 0 || (size_t)room > SIZE_MAX / size) return NULL;
+    void *p = arena_alloc(a, (size_t)room * size);
+    if (!p) return NULL;
+    if (v && n > 0) memcpy(p, v, (size_t)n * size);
+    *cap = room;
     return p;
 }

@@ -33,9 +33,16 @@ char *arena_strdup(arena *a, const char *s);
 /* printf into the arena; NULL on OOM or format error. */
 char *arena_sprintf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vsprintf(arena *a, const char *fmt, va_list ap);
-/* A larger copy of an array: new_size bytes of which the first `used` are copied from
- * old (the old block stays in the arena until it is freed). NULL on OOM. */
-void *arena_grow(arena *a, const void *old, size_t used, size_t new_size);
+/* Room for element `n` of an arena array `v` of `size`-byte elements that has room for
+ * `*cap` of them: the array that the caller goes on with. v itself while n < *cap; when
+ * it is full, a copy of its n elements with twice the room (the old block stays in the
+ * arena until it is freed); for v == NULL, a new array with room for *cap (at least 1).
+ * *cap is updated; NULL on OOM or overflow (v is then still valid). The one way an array
+ * grows as rows are stepped:
+ *     items = arena_reserve(a, items, count, &cap, sizeof *items);
+ *     if (!items) return STORE_ERROR;
+ *     items[count++] = ...; */
+void *arena_reserve(arena *a, void *v, int n, int *cap, size_t size);
 /* Bytes handed out so far: the sum of the requested sizes, before rounding to the
  * alignment (for metrics and tests). */
 size_t arena_used(const arena *a);

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -121,6 +122,50 @@ static void test_arena_growth_many_blocks(void **state)
         total += 1000;
     }
     assert_int_equal(arena_used(a), total);
+    arena_free(a);
+}
+
+/* arena_reserve: the first call makes the array, later calls keep it while it has room and
+ * double it (keeping the elements) when it is full; a caller that overran its room, a
+ * negative count and an overflowing size are refused. */
+static void test_arena_reserve(void **state)
+{
+    (void)state;
+    arena *a = arena_new(64);
+    assert_non_null(a);
+    int cap = 0;
+    int *v = arena_reserve(a, NULL, 0, &cap, sizeof *v);
+    assert_non_null(v);
+    assert_int_equal(cap, 1); /* no room asked for: room for one */
+    int n = 0;
+    for (int i = 0; i < 1000; i++) {
+        int *before = v;
+        int had = cap;
+        v = arena_reserve(a, v, n, &cap, sizeof *v);
+        assert_non_null(v);
+        if (n < had) {
+            assert_ptr_equal(v, before);
+            assert_int_equal(cap, had);
+        } else {
+            assert_int_equal(cap, had * 2);
+        }
+        v[n++] = i * 7;
+    }
+    assert_int_equal(cap, 1024);
+    for (int i = 0; i < n; i++) assert_int_equal(v[i], i * 7);
+
+    int guess = 5;
+    long long *w = arena_reserve(a, NULL, 0, &guess, sizeof *w);
+    assert_non_null(w);
+    assert_int_equal(guess, 5);
+    assert_null(arena_reserve(a, w, 6, &guess, sizeof *w));    /* past its room */
+    assert_null(arena_reserve(a, NULL, 1, &guess, sizeof *w)); /* elements without an array */
+    assert_null(arena_reserve(a, w, -1, &guess, sizeof *w));
+    int big = INT_MAX / 2 + 1;
+    assert_null(arena_reserve(a, w, big, &big, 1)); /* the doubled room would not fit an int */
+    int huge = 4;
+    assert_null(arena_reserve(a, NULL, 0, &huge, SIZE_MAX / 2)); /* nor the bytes a size_t */
+    assert_int_equal(huge, 4);
     arena_free(a);
 }
 
@@ -549,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_arena_zero_size),
         cmocka_unit_test(test_arena_large_keeps_current_block),
         cmocka_unit_test(test_arena_growth_many_blocks),
+        cmocka_unit_test(test_arena_reserve),
         cmocka_unit_test(test_arena_reset),
         cmocka_unit_test(test_arena_overflow),
         cmocka_unit_test(test_arena_calloc_zeroes),
