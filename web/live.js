@@ -4,7 +4,7 @@
    a state updates the #state block, a match updates its boxes in the bracket (and its
    cells of the round-robin table), then the standings are fetched again. What a message
    cannot patch in place (a bracket drawn at the start, a new Swiss round, a new
-   registration) is refreshed by fetching this page and swapping those sections. The
+   registration, the champion of a tournament that completes) is refreshed by fetching this page and swapping those sections. The
    socket reconnects with backoff. Data is only ever written with textContent. */
 (function () {
   "use strict";

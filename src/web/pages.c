@@ -762,6 +762,18 @@ static void pages_t_standings(buf *b, const tpage *tp)
 {
     int n = tp->sb ? tp->sb->b.n : 0;
     buf_puts(b, "<section class=\"standings\" id=\"standings\"><h2>Standings</h2>");
+    /* a completed tournament names its winner first: the one rank 1 of its final standings
+     * (ties at the top are broken for a champion). Part of this section, so the status
+     * change that completes or reopens it, which refreshes the section live, shows it. */
+    if (tp->t.status == TSTATUS_COMPLETED && n > 0 && tp->rows[0].rank == 1) {
+        const standing *w = &tp->rows[0];
+        buf_printf(b,
+                   "<p class=\"champion\" id=\"champion\" data-registration-id=\"%lld\">"
+                   "Champion: <strong>",
+                   (long long)tp->sb->reg_ids[w->participant]);
+        html_escape(b, tp->names[w->participant] ? tp->names[w->participant] : "?");
+        buf_puts(b, "</strong></p>");
+    }
     buf_puts(b, "<p class=\"empty\" id=\"standings-empty\"");
     if (n > 0) buf_puts(b, " hidden");
     buf_puts(b, ">Standings appear once the tournament is live.</p>"

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from support import (assert_json, bracket_matches, get_bracket, query_count, register,
-                     report, tournament_with, uniq, user_pool)
+from support import (assert_json, bracket_matches, get_bracket, get_standings, query_count,
+                     register, reopen, report, tournament_with, uniq, user_pool)
 
 HTML_TYPE = "text/html; charset=utf-8"
 XSS_NAME = "<script>alert(1)</script>"
@@ -297,6 +297,32 @@ def test_page_shows_results_and_standings_through_the_cache(server, alice, pool)
         winner_row = re.search(r'<tr data-registration-id="%d">.*?</tr>'
                                % m["participant1"]["registration_id"], r.text).group(0)
         assert '<td class="wins">1</td>' in winner_row
+
+
+CHAMPION = re.compile(r'<p class="champion" id="champion" data-registration-id="(\d+)">'
+                      r'Champion: <strong>(.*?)</strong></p>')
+
+
+@pytest.mark.parametrize("fmt", ["single_elimination", "round_robin"])
+def test_a_completed_tournament_names_its_champion(server, alice, pool, fmt):
+    t, _ = tournament_with(server, alice, pool[:2], status="live", format=fmt)
+    path = f"/t/{t['slug']}"
+    r, _ = page(server, path)
+    assert not CHAMPION.search(r.text) and 'id="champion"' not in r.text, "live: no champion"
+    m = bracket_matches(get_bracket(server, t["slug"]))[0]
+    assert_json(report(server, alice, m["id"], 1, 3), 200)  # the second side wins
+    r, _ = page(server, path)
+    found = CHAMPION.search(r.text)
+    assert found, "the completed tournament's page names no champion"
+    winner = m["participant2"]
+    assert int(found.group(1)) == winner["registration_id"]
+    assert unescape(found.group(2)) == winner["name"]
+    top = get_standings(server, t["slug"])["items"][0]
+    assert top["rank"] == 1 and top["participant"]["registration_id"] == winner["registration_id"]
+    # reopened, it is live again and has no champion (the cached page is not served stale)
+    assert_json(reopen(server, alice, m["id"]), 200)
+    r, _ = page(server, path)
+    assert 'id="champion"' not in r.text
 
 
 def test_tournament_page_costs_a_constant_number_of_queries(server, alice):

@@ -444,3 +444,32 @@ test("a result posted through the API appears on the open page without a reload"
   await shot(page, "tournament-after-result.png");
   await context.close();
 });
+
+test("the last result names the champion on the open page without a reload", async () => {
+  // its own two-player tournament (made here, so the hub's counts above do not see it)
+  data.final = await tournament(data.org, data.players.slice(0, 2), "live",
+    { name: "Final Showdown" });
+  const { context, page, problems } = await openPage(`/t/${data.final.slug}`);
+  await page.evaluate(() => { window.__notReloaded = true; });
+  assert.equal(await page.locator("#champion").count(), 0, "a live tournament has no champion");
+  const bracket = await ok("GET", `/api/v1/tournaments/${data.final.slug}/bracket`);
+  const final = bracket.brackets[0].rounds[0].matches[0];
+  assert.equal(final.state, "ready");
+  await page.waitForFunction(() => document.body.getAttribute("data-live") === "open", null,
+    { timeout: LIVE_WAIT_MS }).catch(() => {});
+  // the second seed wins the only match: the tournament completes with it
+  await ok("POST", `/api/v1/matches/${final.id}/result`, { token: data.org.token,
+    body: { score1: 0, score2: 2 } });
+  const shown = await page.waitForFunction((name) => {
+    const c = document.querySelector("#champion strong");
+    const s = document.querySelector("#state-status");
+    return c && c.textContent === name && s && s.getAttribute("data-value") === "completed";
+  }, final.participant2.name, { timeout: LIVE_WAIT_MS }).then(() => true, () => false);
+  if (!shown) await shot(page, "champion-failed.png");
+  assert.ok(shown, `the page did not name ${final.participant2.name} champion within ` +
+    `${LIVE_WAIT_MS / 1000} s without reloading`);
+  assert.equal(await page.evaluate(() => window.__notReloaded), true, "the page was reloaded");
+  noProblems(problems);
+  await shot(page, "tournament-champion.png");
+  await context.close();
+});
