@@ -136,7 +136,8 @@ END {
       # the other rows judged against bare (run.sh's RATIO_EPS: they get --ratio-repeat passes)
       if (!nc && has(ratio_eps, base) && base != "state" && base != "states") {
         if (rb != "") bars = addbar(bars, bar("cached", ep, rb >= 0.6, ">=0.6x bare", sprintf("%.2f", rb))); else bar_na("cached", ep, "bare not measured")
-        if (rb != "" && rb < 0.6 && rs != "") samenote["cached"] = samenote["cached"] (samenote["cached"] == "" ? "" : ", ") ep " is " sprintf("%.2fx", rs)
+        # a miss next to its ceiling: what the bare responder itself reaches with these bytes
+        if (rb != "" && rb < 0.6 && rs != "") samenote["cached"] = samenote["cached"] (samenote["cached"] == "" ? "" : ", ") ep " is " sprintf("%.2fx", rs) " the bare responder serving the same bytes, which itself is " sprintf("%.2fx", srps / brps) " bare"
       }
       if (nc && base ~ /^(list|list_game|list_status|list_game_status|detail|registrations|registrations_status|standings)$/) {
         if (rd != "") bars = addbar(bars, bar("uncached", ep, rd >= 50, ">=50x django" (dsrc == "reference" ? "*" : ""), sprintf("%.1f", rd)))
@@ -292,7 +293,7 @@ END {
   bj = ""
   for (i = 1; i <= 7; i++) {
     id = border[i]; st = bar_status(id)
-    sn2 = (samenote[id] != "" ? samenote[id] " the bare responder serving the same bytes" : "")
+    sn2 = samenote[id]
     printf "%-12s %-74s %s%s%s\n", st, bdesc[id], (bmiss[id] ? "missed by: " bmissrows[id] : (bpass[id] ? bpass[id] " row(s)" : "")), (bna[id] != "" ? " [" bna[id] "]" : ""), (sn2 != "" ? " (" sn2 ")" : "")
     bj = bj (bj == "" ? "" : ", ") sprintf("{\"id\": %s, \"bar\": %s, \"status\": %s, \"passed\": %d, \"missed\": %d, \"missed_by\": %s, \"note\": %s%s}", jstr(id), jstr(bdesc[id]), jstr(st), bpass[id] + 0, bmiss[id] + 0, jstr(bmissrows[id]), jstr(bna[id]), (sn2 != "" ? ", \"same_bytes\": " jstr(sn2) : ""))
   }
